@@ -1,0 +1,1 @@
+"""Threadline's Dagster code location: ingest, dbt, serving, sensors and schedules."""
