@@ -1,0 +1,1 @@
+"""The Threadline Streamlit dashboard: one query layer (`queries`), one module per section."""

@@ -1,0 +1,92 @@
+-- One row per audience member of a campaign run: sent or skipped (and why), and what
+-- happened next (delivered, read, replied, converted, opted out).
+{% set attribution_days = 7 %}
+with
+
+sends as (
+    select * from {{ ref('stg_senders__campaign_sends') }}
+),
+
+statuses as (
+    select * from {{ ref('int_message_statuses') }}
+),
+
+messages as (
+    select * from {{ ref('int_messages') }}
+),
+
+orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+consent_events as (
+    select * from {{ ref('int_consent_events') }}
+),
+
+replies as (
+    select s.campaign_id, s.run_id, s.contact_id, min(m.sent_at) as replied_at
+    from sends s
+    join messages m
+      on m.contact_id = s.contact_id
+     and m.direction = 'inbound'
+     and m.sent_at > s.sent_at
+     and m.sent_at <= s.sent_at + interval {{ attribution_days }} day
+    group by s.campaign_id, s.run_id, s.contact_id
+),
+
+conversions as (
+    select s.campaign_id, s.run_id, s.contact_id, min(o.ordered_at) as converted_at
+    from sends s
+    join orders o
+      on o.contact_id = s.contact_id
+     and o.status <> 'cancelled'
+     and o.ordered_at > s.sent_at
+     and o.ordered_at <= s.sent_at + interval {{ attribution_days }} day
+    group by s.campaign_id, s.run_id, s.contact_id
+),
+
+opt_outs as (
+    select s.campaign_id, s.run_id, s.contact_id, min(c.occurred_at) as opted_out_at
+    from sends s
+    join consent_events c
+      on c.contact_id = s.contact_id
+     and not c.marketing_consent
+     and c.occurred_at >= s.sent_at
+     and c.occurred_at <= s.sent_at + interval {{ attribution_days }} day
+    group by s.campaign_id, s.run_id, s.contact_id
+),
+
+final as (
+    select
+        -- ids
+        s.campaign_id,
+        s.run_id,
+        s.contact_id,
+        s.variant,
+        s.is_holdout,
+        s.template_name,
+        s.message_id,
+
+        -- outcome
+        case
+            when s.ledger_status in ('skipped', 'failed', 'unknown', 'reserved') then s.ledger_status
+            else coalesce(st.status, 'accepted')
+        end as final_status,
+        coalesce(st.error_code, s.error_code) as error_code,
+        s.skip_reason,
+
+        -- timestamps
+        s.sent_at,
+        st.delivered_at,
+        st.read_at,
+        r.replied_at,
+        c.converted_at,
+        o.opted_out_at
+    from sends s
+    left join statuses st using (message_id)
+    left join replies r using (campaign_id, run_id, contact_id)
+    left join conversions c using (campaign_id, run_id, contact_id)
+    left join opt_outs o using (campaign_id, run_id, contact_id)
+)
+
+select * from final

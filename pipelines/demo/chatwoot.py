@@ -1,0 +1,257 @@
+"""Chatwoot webhook events for one inbox, in the shape Chatwoot's WebhookListener sends them.
+
+Events are recorded while the story plays and rendered at the end, in time order, because
+Chatwoot numbers conversations (per account `display_id`) and messages in creation order.
+Ids stay unique across the six inboxes of account 1 by interleaving: the n-th conversation
+(or message) of shard k of K gets id `n * K + k`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .hours import iso_utc_ms
+from .inboxes import Inbox
+from .people import Person
+
+ACCOUNT_NAME = "Threadline Demo"
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """A Chatwoot agent (`type: "user"`) or agent bot (`type: "agent_bot"`)."""
+
+    id: int
+    name: str
+    kind: str  # "user" | "agent_bot"
+    role: str = ""
+    email: str = ""
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0]
+
+    def sender(self) -> dict[str, Any]:
+        if self.kind == "agent_bot":
+            return {"id": self.id, "name": self.name, "avatar_url": "", "type": "agent_bot"}
+        return {"id": self.id, "name": self.name, "email": self.email, "type": "user"}
+
+    def assignee(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "available_name": self.name,
+            "avatar_url": "",
+            "type": "user",
+            "availability_status": "online",
+            "thumbnail": "",
+        }
+
+
+@dataclass(slots=True)
+class Conversation:
+    person: Person
+    created_at: int
+    status: str = "open"
+    labels: list[str] = field(default_factory=list)
+    assignee: Agent | None = None
+    first_reply_at: int | None = None
+    waiting_since: int | None = None
+    last_activity: int = 0
+    resolved_at: int | None = None
+    display_id: int = 0
+
+
+# snapshot: status, labels, assignee, first_reply_at, waiting_since, last_activity
+Snapshot = tuple[str, tuple[str, ...], Agent | None, int | None, int | None, int]
+
+
+class ChatwootFeed:
+    def __init__(self, inbox: Inbox, shard_no: int, shards: int, end_ts: int) -> None:
+        self.inbox = inbox
+        self.shard_no = shard_no
+        self.shards = shards
+        self.end_ts = end_ts
+        self.account = {"id": inbox.chatwoot_account_id, "name": ACCOUNT_NAME}
+        self.inbox_ref = {"id": inbox.chatwoot_inbox_id, "name": inbox.business_name}
+        self.conversations: list[Conversation] = []
+        # (ts_ms, seq, event, conversation, snapshot, payload)
+        self.events: list[tuple[int, int, str, Conversation, Snapshot, dict[str, Any]]] = []
+
+    # ---------------------------------------------------------------- recording
+    def _record(self, ts_ms: int, event: str, conv: Conversation, payload: dict[str, Any]) -> None:
+        if ts_ms // 1000 > self.end_ts:
+            return
+        snap: Snapshot = (
+            conv.status,
+            tuple(conv.labels),
+            conv.assignee,
+            conv.first_reply_at,
+            conv.waiting_since,
+            conv.last_activity,
+        )
+        self.events.append((ts_ms, len(self.events), event, conv, snap, payload))
+
+    def open_conversation(self, ts: int, person: Person) -> Conversation:
+        conv = Conversation(person=person, created_at=ts, last_activity=ts)
+        self.conversations.append(conv)
+        self._record(ts * 1000, "conversation_created", conv, {})
+        return conv
+
+    def updated(self, ts: int, conv: Conversation, attr: str, previous: Any, current: Any) -> None:
+        changed = [{attr: {"previous_value": previous, "current_value": current}}]
+        self._record(ts * 1000 + 1, "conversation_updated", conv, {"changed_attributes": changed})
+
+    def status_changed(self, ts: int, conv: Conversation, previous: str, both: bool = True) -> None:
+        changed = [{"status": {"previous_value": previous, "current_value": conv.status}}]
+        self._record(
+            ts * 1000, "conversation_status_changed", conv, {"changed_attributes": changed}
+        )
+        if both:
+            self._record(ts * 1000 + 2, "conversation_updated", conv, {"changed_attributes": changed})
+
+    def message(
+        self,
+        ts: int,
+        conv: Conversation,
+        message_type: str,
+        content: str,
+        sender: Agent | None,
+        source_id: str | None,
+        private: bool = False,
+        content_type: str = "text",
+        content_attributes: dict[str, Any] | None = None,
+        additional_attributes: dict[str, Any] | None = None,
+        attachment: tuple[str, str] | None = None,
+    ) -> None:
+        payload = {
+            "message_type": message_type,
+            "content": content,
+            "sender": sender,
+            "source_id": source_id,
+            "private": private,
+            "content_type": content_type,
+            "content_attributes": content_attributes or {},
+            "additional_attributes": additional_attributes or {},
+            "attachment": attachment,
+        }
+        self._record(ts * 1000 + 500, "message_created", conv, payload)
+
+    # ---------------------------------------------------------------- rendering
+    def _contact(self, person: Person) -> dict[str, Any]:
+        return {
+            "additional_attributes": {},
+            "custom_attributes": {},
+            "email": None,
+            "id": person.index + 1,
+            "identifier": None,
+            "name": person.profile_name,
+            "phone_number": person.e164,
+            "thumbnail": "",
+            "type": "contact",
+        }
+
+    def _contact_sender(self, person: Person) -> dict[str, Any]:
+        return {
+            "account": self.account,
+            "additional_attributes": {},
+            "avatar": "",
+            "custom_attributes": {},
+            "email": None,
+            "id": person.index + 1,
+            "identifier": None,
+            "name": person.profile_name,
+            "phone_number": person.e164,
+            "thumbnail": "",
+        }
+
+    def _conversation(self, conv: Conversation, snap: Snapshot, ts_ms: int) -> dict[str, Any]:
+        status, labels, assignee, first_reply_at, waiting_since, last_activity = snap
+        person = conv.person
+        return {
+            "additional_attributes": {},
+            "can_reply": True,
+            "channel": "Channel::Whatsapp",
+            "contact_inbox": {
+                "id": person.index + 1,
+                "contact_id": person.index + 1,
+                "inbox_id": self.inbox.chatwoot_inbox_id,
+                "source_id": person.wa_id,
+                "hmac_verified": False,
+            },
+            "id": conv.display_id,
+            "inbox_id": self.inbox.chatwoot_inbox_id,
+            "labels": list(labels),
+            "meta": {
+                "sender": self._contact(person),
+                "assignee": assignee.assignee() if assignee else None,
+                "team": None,
+                "hmac_verified": False,
+            },
+            "status": status,
+            "custom_attributes": {},
+            "snoozed_until": None,
+            "first_reply_created_at": iso_utc_ms(first_reply_at * 1000) if first_reply_at else None,
+            "priority": None,
+            "waiting_since": waiting_since or 0,
+            "last_activity_at": last_activity,
+            "timestamp": last_activity,
+            "created_at": conv.created_at,
+            "updated_at": ts_ms / 1000,
+        }
+
+    def render(self) -> Iterator[tuple[int, str]]:
+        """Events in time order as `(ts, json line)`, with ids assigned in creation order."""
+        by_creation = sorted(self.conversations, key=lambda c: (c.created_at, c.person.index))
+        for rank, conv in enumerate(by_creation):
+            conv.display_id = rank * self.shards + self.shard_no
+        self.events.sort(key=lambda e: (e[0], e[1]))
+        message_rank = 0
+        for ts_ms, _, event, conv, snap, payload in self.events:
+            conversation = self._conversation(conv, snap, ts_ms)
+            if event != "message_created":
+                document = {**conversation, **payload, "event": event}
+            else:
+                sender = payload["sender"]
+                message_id = message_rank * self.shards + self.shard_no
+                message_rank += 1
+                document = {
+                    "account": self.account,
+                    "additional_attributes": payload["additional_attributes"],
+                    "content_attributes": payload["content_attributes"],
+                    "content_type": payload["content_type"],
+                    "content": payload["content"],
+                    "conversation": conversation,
+                    "created_at": iso_utc_ms(ts_ms),
+                    "id": message_id,
+                    "inbox": self.inbox_ref,
+                    "message_type": payload["message_type"],
+                    "private": payload["private"],
+                    "sender": sender.sender()
+                    if sender is not None
+                    else (self._contact_sender(conv.person)
+                          if payload["message_type"] == "incoming" else None),
+                    "source_id": payload["source_id"],
+                }  # fmt: skip
+                attachment = payload["attachment"]
+                if attachment is not None:
+                    media, file_type = attachment
+                    document["attachments"] = [
+                        {
+                            "id": message_id,
+                            "message_id": message_id,
+                            "file_type": file_type,
+                            "account_id": self.account["id"],
+                            "extension": None,
+                            "data_url": f"https://chat.threadline.demo/rails/active_storage/"
+                            f"blobs/{media}/file.jpeg",
+                            "thumb_url": f"https://chat.threadline.demo/rails/active_storage/"
+                            f"representations/{media}/file.jpeg",
+                            "file_size": 180000 + int(media[-5:]) % 400000,
+                        }
+                    ]
+                document["event"] = event
+            yield ts_ms // 1000, json.dumps(document, ensure_ascii=False, separators=(",", ":"))

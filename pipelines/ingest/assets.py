@@ -1,0 +1,81 @@
+"""Ingest assets: landing files and the send ledger into raw.* tables.
+
+Every asset that writes the warehouse is in the `warehouse` pool and the job runs in one
+process, so DuckDB's single writer is never contended.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.ingest import phones
+from pipelines.ingest.sources import SOURCES
+from pipelines.resources import WarehouseResource
+from pipelines.warehouse import writing
+
+# which raw tables each source fills (the dbt sources read them under these keys)
+RAW_TABLES: dict[str, list[str]] = {
+    "whatsapp": ["whatsapp_changes", "whatsapp_messages", "whatsapp_statuses"],
+    "chatwoot": ["chatwoot_events"],
+    "shopify": ["shopify_orders"],
+    "campaign_sends": ["campaign_sends"],
+}
+
+DESCRIPTIONS = {
+    "whatsapp": "WhatsApp Cloud API webhook bodies from landing/whatsapp/.",
+    "chatwoot": "Chatwoot (shared inbox) webhook events from landing/chatwoot/.",
+    "shopify": "Shopify orders from landing/shopify/orders/.",
+    "campaign_sends": "The campaign send ledger (state/send_ledger.sqlite), copied whole.",
+}
+
+
+def _ingest_asset(source: str) -> dg.AssetsDefinition:
+    @dg.multi_asset(
+        name=f"ingest_{source}",
+        specs=[
+            dg.AssetSpec(["raw", table], group_name="raw", description=DESCRIPTIONS[source])
+            for table in RAW_TABLES[source]
+        ],
+        pool="warehouse",
+    )
+    def ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        paths = warehouse.paths
+        with writing(paths.warehouse) as con:
+            result = SOURCES[source](con, paths)
+        context.log.info(f"{source}: {result}")
+        for table in RAW_TABLES[source]:
+            yield dg.MaterializeResult(asset_key=["raw", table], metadata=dict(result))
+
+    return ingest
+
+
+ingest_assets = [_ingest_asset(source) for source in SOURCES]
+
+
+@dg.asset(
+    key=["raw", "phone_numbers"],
+    group_name="raw",
+    deps=[["raw", table] for tables in RAW_TABLES.values() for table in tables],
+    pool="warehouse",
+)
+def raw_phone_numbers(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Every raw phone value seen, parsed once to E.164 with the phonenumbers library."""
+    with writing(warehouse.paths.warehouse) as con:
+        added = phones.refresh(con)
+        total = con.execute("select count(*) from raw.phone_numbers").fetchone()[0]
+    return dg.MaterializeResult(metadata={"added": added, "total": total})
+
+
+@dg.asset_check(asset=["raw", "whatsapp_messages"], blocking=False)
+def no_rejected_records(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Lines quarantined in raw.rejected_records (they need a look, nothing is lost)."""
+    with writing(warehouse.paths.warehouse) as con:
+        rows = con.execute(
+            "select source, reason, count(*) from raw.rejected_records group by all"
+        ).fetchall()
+    total = sum(row[2] for row in rows)
+    return dg.AssetCheckResult(
+        passed=total == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"rejected": total, "by_reason": {f"{s}: {r}": n for s, r, n in rows}},
+    )

@@ -1,0 +1,44 @@
+"""The registry of ingestible sources: one entry per raw source, used by the Dagster
+assets, the command line and the benchmark alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from pipelines.ingest import chatwoot, phones, send_ledger, shopify, whatsapp
+from pipelines.settings import Paths
+
+IngestFn = Callable[[duckdb.DuckDBPyConnection, Paths], dict[str, int]]
+
+
+def _landing(module) -> IngestFn:  # type: ignore[no-untyped-def]
+    def run(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, int]:
+        return module.ingest(con, paths.landing).as_metadata()
+
+    return run
+
+
+def _ledger(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, int]:
+    return {"rows": send_ledger.sync(con, paths.send_ledger)}
+
+
+SOURCES: dict[str, IngestFn] = {
+    "whatsapp": _landing(whatsapp),
+    "chatwoot": _landing(chatwoot),
+    "shopify": _landing(shopify),
+    "campaign_sends": _ledger,
+}
+
+
+def ingest_all(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, dict[str, int]]:
+    """Every source, then the phone lookup that staging joins."""
+    results = {name: run(con, paths) for name, run in SOURCES.items()}
+    results["phone_numbers"] = {"added": phones.refresh(con)}
+    return results
+
+
+def landing_folder(paths: Paths, source: str) -> Path:
+    return paths.landing / source

@@ -1,0 +1,1 @@
+"""Publishing the read-only copy of the warehouse the dashboards read."""

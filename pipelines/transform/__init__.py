@@ -1,0 +1,1 @@
+"""The dbt project (models/) as Dagster assets."""

@@ -1,0 +1,36 @@
+"""The dbt project handle shared by the assets and the resources."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from pipelines.settings import DBT_PROJECT_DIR
+
+
+def dbt_executable() -> str:
+    """The `dbt` beside this interpreter (the project's venv), else the one on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project when no manifest exists yet (a fresh clone)."""
+    if not dbt_project.manifest_path.exists():
+        env = {**os.environ, "THREADLINE_HOME": os.environ.get("THREADLINE_HOME", "/tmp")}
+        subprocess.run(
+            [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+            cwd=DBT_PROJECT_DIR,
+            env=env,
+            check=True,
+        )
+    return dbt_project.manifest_path

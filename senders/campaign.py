@@ -1,0 +1,238 @@
+"""Template registry and campaign definitions, validated once when they are loaded.
+
+`templates.yaml` mirrors the templates of the WhatsApp Business account; each file in
+`campaigns/` defines one campaign. Loading a campaign checks it against the registry
+(template known for that language, APPROVED, one variable per body parameter), so the
+sender never discovers a broken campaign halfway through an audience.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SENDERS_DIR = Path(__file__).resolve().parent
+TEMPLATES_FILE = SENDERS_DIR / "templates.yaml"
+CAMPAIGNS_DIR = SENDERS_DIR / "campaigns"
+
+_IDENTIFIER = r"^[a-z_][a-z0-9_]*$"
+_PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
+_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+_CRON_ITEM = re.compile(r"^(\*|(\d+)(?:-(\d+))?)(?:/(\d+))?$")
+
+Identifier = Annotated[str, Field(pattern=_IDENTIFIER, max_length=63)]
+
+
+class CampaignConfigError(ValueError):
+    """A template registry or campaign file that cannot be used as written."""
+
+
+class TemplateCategory(StrEnum):
+    MARKETING = "MARKETING"
+    UTILITY = "UTILITY"
+    AUTHENTICATION = "AUTHENTICATION"
+
+
+class TemplateStatus(StrEnum):
+    APPROVED = "APPROVED"
+    PAUSED = "PAUSED"
+    REJECTED = "REJECTED"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Template(_Frozen):
+    """One WhatsApp message template in one language."""
+
+    name: Identifier
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")]
+    category: TemplateCategory
+    status: TemplateStatus
+    body: Annotated[str, Field(min_length=1, max_length=1024)]
+    body_params: Annotated[int, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _placeholders_match_params(self) -> Template:
+        found = sorted({int(n) for n in _PLACEHOLDER.findall(self.body)})
+        if found != list(range(1, self.body_params + 1)):
+            raise ValueError(
+                f"body placeholders {found} do not match body_params={self.body_params} "
+                f"(expected {{{{1}}}}..{{{{{self.body_params}}}}})"
+            )
+        return self
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.name, self.language)
+
+    def render(self, params: list[str]) -> str:
+        """The body as the recipient reads it (for previews and tests)."""
+        if len(params) != self.body_params:
+            raise ValueError(f"{self.name} takes {self.body_params} params, got {len(params)}")
+        return _PLACEHOLDER.sub(lambda m: params[int(m.group(1)) - 1], self.body)
+
+
+TemplateRegistry = dict[tuple[str, str], Template]
+
+
+class TemplateRef(_Frozen):
+    name: Identifier
+    language: str
+
+
+def _cron_item_ok(item: str, low: int, high: int) -> bool:
+    match = _CRON_ITEM.match(item)
+    if match is None:
+        return False
+    _, start, end, step = match.groups()
+    bounds = [int(n) for n in (start, end) if n is not None]
+    if any(not low <= n <= high for n in bounds) or (len(bounds) == 2 and bounds[0] > bounds[1]):
+        return False
+    return step is None or int(step) >= 1
+
+
+class Schedule(_Frozen):
+    cron: str
+    timezone: str = "Europe/Rome"
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        fields = value.split()
+        if len(fields) != 5:
+            raise ValueError(f"cron needs 5 fields (minute hour day month weekday): {value!r}")
+        for field, (low, high) in zip(fields, _CRON_RANGES, strict=True):
+            for item in field.split(","):
+                if not _cron_item_ok(item, low, high):
+                    raise ValueError(f"invalid cron field {field!r} in {value!r}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class Campaign(_Frozen):
+    """A template sent to the members of one segment, on a schedule."""
+
+    campaign_id: Identifier
+    description: str = ""
+    segment: Identifier
+    inbox_id: str
+    template: TemplateRef
+    variables: dict[int, Identifier] = Field(default_factory=dict)
+    schedule: Schedule
+    resend_after_days: Annotated[int, Field(ge=0)]
+    holdout_percent: Annotated[float, Field(ge=0, lt=100)] = 0.0
+
+    @field_validator("variables")
+    @classmethod
+    def _numbered_from_one(cls, value: dict[int, str]) -> dict[int, str]:
+        if sorted(value) != list(range(1, len(value) + 1)):
+            raise ValueError(f"variables must be numbered 1..n, got {sorted(value)}")
+        return dict(sorted(value.items()))
+
+    @property
+    def segment_relation(self) -> str:
+        return f"segments.{self.segment}"
+
+    def body_params(self, values: dict[str, Any]) -> list[str]:
+        """The template's body parameters, in order, from a member's variable values."""
+        return [str(values[column]) for column in self.variables.values()]
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CampaignConfigError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise CampaignConfigError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def _describe(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
+    )
+
+
+def load_templates(path: Path = TEMPLATES_FILE) -> TemplateRegistry:
+    """The template registry, keyed by (name, language)."""
+    document = _read_yaml(path)
+    if not isinstance(document, dict) or not isinstance(document.get("templates"), list):
+        raise CampaignConfigError(f"{path}: expected a top-level `templates:` list")
+    registry: TemplateRegistry = {}
+    for position, raw in enumerate(document["templates"]):
+        try:
+            template = Template.model_validate(raw)
+        except ValidationError as exc:
+            raise CampaignConfigError(f"{path}: template #{position}: {_describe(exc)}") from exc
+        if template.key in registry:
+            raise CampaignConfigError(f"{path}: duplicate template {template.key}")
+        registry[template.key] = template
+    return registry
+
+
+def check_campaign(campaign: Campaign, templates: TemplateRegistry) -> Template:
+    """The campaign's template, if the campaign can use it; else CampaignConfigError."""
+    ref = campaign.template
+    template = templates.get((ref.name, ref.language))
+    if template is None:
+        languages = sorted(lang for name, lang in templates if name == ref.name)
+        hint = f" (languages available: {', '.join(languages)})" if languages else ""
+        raise CampaignConfigError(
+            f"campaign {campaign.campaign_id}: unknown template {ref.name!r} "
+            f"in language {ref.language!r}{hint}"
+        )
+    if template.status is not TemplateStatus.APPROVED:
+        raise CampaignConfigError(
+            f"campaign {campaign.campaign_id}: template {ref.name!r} ({ref.language}) is "
+            f"{template.status.value}; only APPROVED templates can be sent"
+        )
+    if len(campaign.variables) != template.body_params:
+        raise CampaignConfigError(
+            f"campaign {campaign.campaign_id}: template {ref.name!r} takes "
+            f"{template.body_params} body parameters but the campaign maps "
+            f"{len(campaign.variables)} variables"
+        )
+    return template
+
+
+def load_campaign(path: Path, templates: TemplateRegistry | None = None) -> Campaign:
+    """One campaign file, validated against the template registry."""
+    try:
+        campaign = Campaign.model_validate(_read_yaml(path))
+    except ValidationError as exc:
+        raise CampaignConfigError(f"{path}: {_describe(exc)}") from exc
+    try:
+        check_campaign(campaign, load_templates() if templates is None else templates)
+    except CampaignConfigError as exc:
+        raise CampaignConfigError(f"{path}: {exc}") from exc
+    return campaign
+
+
+def load_campaigns(
+    folder: Path = CAMPAIGNS_DIR, templates: TemplateRegistry | None = None
+) -> list[Campaign]:
+    """Every campaign in `folder` (*.yaml), sorted by campaign_id; ids must be unique."""
+    registry = load_templates() if templates is None else templates
+    campaigns = [load_campaign(path, registry) for path in sorted(folder.glob("*.yaml"))]
+    seen: set[str] = set()
+    for campaign in campaigns:
+        if campaign.campaign_id in seen:
+            raise CampaignConfigError(f"{folder}: duplicate campaign_id {campaign.campaign_id!r}")
+        seen.add(campaign.campaign_id)
+    return sorted(campaigns, key=lambda c: c.campaign_id)

@@ -1,0 +1,267 @@
+"""The send ledger: one SQLite row per (campaign_id, run_id, contact_id), durable before any send.
+
+Exactly-once works by reserving first:
+
+1. `reserve` commits a `reserved` row (or a `skipped` one) BEFORE the HTTP call;
+2. `complete` turns it into `accepted` (with the wamid), `failed` or `unknown`;
+3. a row still `reserved` means the process died in between: the next run of the
+   campaign calls `mark_reserved_as_unknown`, and since the row exists the contact is
+   never sent to again in that run (nor, being a non-skipped row, within the window).
+
+Statuses: reserved -> accepted | failed | unknown, or skipped (with skip_reason).
+Timestamps are UTC ISO-8601 strings with microseconds, so they compare as text.
+`sent_at` is the time Meta accepted the message (accepted rows only).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+from pipelines.settings import paths
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+create table if not exists campaign_sends (
+    campaign_id       text not null,
+    run_id            text not null,
+    contact_id        text not null,
+    phone             text,
+    variant           text not null,
+    is_holdout        integer not null default 0 check (is_holdout in (0, 1)),
+    template_name     text not null,
+    template_language text not null,
+    status            text not null
+        check (status in ('reserved', 'accepted', 'failed', 'unknown', 'skipped')),
+    skip_reason       text check ((status = 'skipped') = (skip_reason is not null)),
+    wamid             text unique,
+    error_code        integer,
+    error_detail      text,
+    reserved_at       text not null,
+    sent_at           text,
+    updated_at        text not null,
+    primary key (campaign_id, run_id, contact_id)
+);
+create index if not exists campaign_sends_by_contact
+    on campaign_sends (campaign_id, contact_id, reserved_at);
+"""
+
+FinalStatus = Literal["accepted", "failed", "unknown"]
+SENT_RECENTLY = "sent_recently"
+HOLDOUT = "holdout"
+
+
+class LedgerError(RuntimeError):
+    """The ledger was asked for a transition it cannot make."""
+
+
+class Decision(StrEnum):
+    SEND = "send"  # reserved: the caller sends now, then calls complete()
+    SKIPPED = "skipped"  # recorded as skipped (sent recently, holdout)
+    EXISTS = "exists"  # this run already has a row for the contact: do nothing
+
+
+@dataclass(frozen=True)
+class SendRow:
+    """The identity and content of one audience member's row in one run."""
+
+    campaign_id: str
+    run_id: str
+    contact_id: str
+    phone: str | None
+    template_name: str
+    template_language: str
+    variant: str = "default"
+
+
+@dataclass(frozen=True)
+class Reservation:
+    decision: Decision
+    skip_reason: str | None = None
+
+
+def utc_iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment!r}: the ledger needs timezone-aware times")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _now() -> str:
+    return utc_iso(datetime.now(UTC))
+
+
+class SendLedger:
+    """The campaign send ledger at `path` (default: paths().send_ledger)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or paths().send_ledger
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("pragma journal_mode = wal")
+        self._conn.execute("pragma synchronous = full")
+        self._conn.executescript(SCHEMA)
+        self._conn.execute(f"pragma user_version = {SCHEMA_VERSION}")
+
+    def __repr__(self) -> str:
+        return f"SendLedger({str(self.path)!r})"
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the database lock up front."""
+        self._conn.execute("begin immediate")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("rollback")
+            raise
+        self._conn.execute("commit")
+
+    def reserve(
+        self, row: SendRow, *, now: datetime, resend_after_days: int, holdout: bool = False
+    ) -> Reservation:
+        """Decide and durably record, in one transaction, whether `row`'s contact is sent to.
+
+        EXISTS if this run already has the contact; else SKIPPED (sent_recently) if the
+        campaign has a non-skipped row for the contact reserved in the last
+        `resend_after_days`; else SKIPPED (holdout) for a holdout member; else SEND, with
+        the row committed as `reserved` before this returns.
+        """
+        with self._transaction() as conn:
+            if _exists(conn, row):
+                return Reservation(Decision.EXISTS)
+            if resend_after_days > 0:
+                cutoff = utc_iso(now - timedelta(days=resend_after_days))
+                recent = conn.execute(
+                    "select 1 from campaign_sends where campaign_id = ? and contact_id = ?"
+                    " and status != 'skipped' and reserved_at > ? limit 1",
+                    (row.campaign_id, row.contact_id, cutoff),
+                ).fetchone()
+                if recent:
+                    _insert(conn, row, now, "skipped", SENT_RECENTLY)
+                    return Reservation(Decision.SKIPPED, SENT_RECENTLY)
+            if holdout:
+                _insert(conn, row, now, "skipped", HOLDOUT, is_holdout=True)
+                return Reservation(Decision.SKIPPED, HOLDOUT)
+            _insert(conn, row, now, "reserved", None)
+            return Reservation(Decision.SEND)
+
+    def record_skip(self, row: SendRow, *, now: datetime, reason: str) -> bool:
+        """Record a member skipped by policy (no consent, no phone...); False if already there."""
+        with self._transaction() as conn:
+            if _exists(conn, row):
+                return False
+            _insert(conn, row, now, "skipped", reason)
+            return True
+
+    def complete(
+        self,
+        row: SendRow,
+        status: FinalStatus,
+        *,
+        wamid: str | None = None,
+        error_code: int | None = None,
+        error_detail: str | None = None,
+        sent_at: datetime | None = None,
+    ) -> None:
+        """Record the answer to a reserved send (an `unknown` row may still learn the truth)."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "update campaign_sends set status = ?, wamid = ?, error_code = ?,"
+                " error_detail = ?, sent_at = ?, updated_at = ?"
+                " where campaign_id = ? and run_id = ? and contact_id = ?"
+                " and status in ('reserved', 'unknown')",
+                (
+                    status,
+                    wamid,
+                    error_code,
+                    error_detail,
+                    utc_iso(sent_at) if sent_at else None,
+                    _now(),
+                    row.campaign_id,
+                    row.run_id,
+                    row.contact_id,
+                ),
+            )
+            if cursor.rowcount != 1:
+                raise LedgerError(
+                    f"no reserved row for campaign={row.campaign_id} run={row.run_id} "
+                    f"contact={row.contact_id}"
+                )
+
+    def mark_reserved_as_unknown(self, campaign_id: str) -> int:
+        """Rows left `reserved` by a run that died mid-send become `unknown`; returns how many."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "update campaign_sends set status = 'unknown', updated_at = ?,"
+                " error_detail = 'run ended between reservation and answer; never resent'"
+                " where campaign_id = ? and status = 'reserved'",
+                (_now(), campaign_id),
+            )
+            return cursor.rowcount
+
+    def rows(self, campaign_id: str | None = None) -> list[dict[str, Any]]:
+        """Every row (of one campaign, if given) as a dict, for loading into the warehouse."""
+        query = "select * from campaign_sends"
+        params: tuple[str, ...] = ()
+        if campaign_id is not None:
+            query += " where campaign_id = ?"
+            params = (campaign_id,)
+        query += " order by campaign_id, run_id, contact_id"
+        return [
+            {**dict(record), "is_holdout": bool(record["is_holdout"])}
+            for record in self._conn.execute(query, params)
+        ]
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> SendLedger:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _exists(conn: sqlite3.Connection, row: SendRow) -> bool:
+    found = conn.execute(
+        "select 1 from campaign_sends where campaign_id = ? and run_id = ? and contact_id = ?",
+        (row.campaign_id, row.run_id, row.contact_id),
+    ).fetchone()
+    return found is not None
+
+
+def _insert(
+    conn: sqlite3.Connection,
+    row: SendRow,
+    now: datetime,
+    status: str,
+    skip_reason: str | None,
+    *,
+    is_holdout: bool = False,
+) -> None:
+    conn.execute(
+        "insert into campaign_sends (campaign_id, run_id, contact_id, phone, variant, is_holdout,"
+        " template_name, template_language, status, skip_reason, reserved_at, updated_at)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            row.campaign_id,
+            row.run_id,
+            row.contact_id,
+            row.phone,
+            row.variant,
+            int(is_holdout),
+            row.template_name,
+            row.template_language,
+            status,
+            skip_reason,
+            utc_iso(now),
+            _now(),
+        ),
+    )

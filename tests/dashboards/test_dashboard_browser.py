@@ -1,0 +1,115 @@
+"""The served dashboard in a real Chromium: charts render, KPIs show, no exception boxes."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from dashboard_fixture import APP_PATH
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+STARTUP_SECONDS = 30
+RENDER_MS = 30_000
+KPIS = {
+    "Median first response": "12.5 min",
+    "P90 first response": "78 min",
+    "Answered within 1 h": "70.0%",
+    "Audience": "10",
+}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"streamlit did not answer on {url} within {STARTUP_SECONDS} s")
+
+
+@pytest.fixture
+def dashboard_url(serving_db: Path, tmp_path: Path) -> Iterator[str]:
+    """`streamlit run dashboards/app.py` on a free loopback port, stopped afterwards."""
+    port = _free_port()
+    log = (tmp_path / "streamlit.log").open("wb")
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(APP_PATH),
+            "--server.headless", "true",
+            "--server.port", str(port),
+            "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false",
+        ],
+        cwd=APP_PATH.parent.parent,
+        env={**os.environ, "THREADLINE_HOME": str(serving_db.parent.parent)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(url, server)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def test_dashboard_renders_charts_and_kpis(dashboard_url: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 2600})
+            page.goto(dashboard_url, wait_until="domcontentloaded")
+
+            charts = page.locator(".vega-embed canvas, .vega-embed svg.marks")
+            page.wait_for_function(
+                "() => document.querySelectorAll("
+                "'.vega-embed canvas, .vega-embed svg.marks').length >= 3",
+                timeout=RENDER_MS,
+            )
+            metrics = page.get_by_test_id("stMetric")
+            for label, value in KPIS.items():
+                tile = metrics.filter(has_text=label).first
+                expect(tile).to_be_visible()
+                expect(tile).to_contain_text(value)
+            page.wait_for_timeout(500)  # let the last charts finish drawing
+            page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+
+            assert charts.count() >= 3
+            assert page.locator('[data-testid="stException"]').count() == 0
+        finally:
+            browser.close()
