@@ -10,7 +10,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from pipelines.settings import Paths, paths
-from pipelines.transform.project import dbt_project
+from pipelines.transform.project import dbt_executable, dbt_project
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -29,7 +29,11 @@ def _local() -> dict[str, object]:
     os.environ["THREADLINE_HOME"] = home
     return {
         "warehouse": WarehouseResource(home=home),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.project_dir)),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project,
+            profiles_dir=str(dbt_project.project_dir),
+            dbt_executable=dbt_executable(),
+        ),
     }
 
 

@@ -28,7 +28,7 @@ from pipelines.settings import paths
 
 SCHEMA_VERSION = 1
 SCHEMA = """
-create table if not exists campaign_sends (
+create table if not exists sends (
     campaign_id       text not null,
     run_id            text not null,
     contact_id        text not null,
@@ -48,8 +48,8 @@ create table if not exists campaign_sends (
     updated_at        text not null,
     primary key (campaign_id, run_id, contact_id)
 );
-create index if not exists campaign_sends_by_contact
-    on campaign_sends (campaign_id, contact_id, reserved_at);
+create index if not exists sends_by_contact
+    on sends (campaign_id, contact_id, reserved_at);
 """
 
 FinalStatus = Literal["accepted", "failed", "unknown"]
@@ -139,7 +139,7 @@ class SendLedger:
             if resend_after_days > 0:
                 cutoff = utc_iso(now - timedelta(days=resend_after_days))
                 recent = conn.execute(
-                    "select 1 from campaign_sends where campaign_id = ? and contact_id = ?"
+                    "select 1 from sends where campaign_id = ? and contact_id = ?"
                     " and status != 'skipped' and reserved_at > ? limit 1",
                     (row.campaign_id, row.contact_id, cutoff),
                 ).fetchone()
@@ -173,7 +173,7 @@ class SendLedger:
         """Record the answer to a reserved send (an `unknown` row may still learn the truth)."""
         with self._transaction() as conn:
             cursor = conn.execute(
-                "update campaign_sends set status = ?, wamid = ?, error_code = ?,"
+                "update sends set status = ?, wamid = ?, error_code = ?,"
                 " error_detail = ?, sent_at = ?, updated_at = ?"
                 " where campaign_id = ? and run_id = ? and contact_id = ?"
                 " and status in ('reserved', 'unknown')",
@@ -199,7 +199,7 @@ class SendLedger:
         """Rows left `reserved` by a run that died mid-send become `unknown`; returns how many."""
         with self._transaction() as conn:
             cursor = conn.execute(
-                "update campaign_sends set status = 'unknown', updated_at = ?,"
+                "update sends set status = 'unknown', updated_at = ?,"
                 " error_detail = 'run ended between reservation and answer; never resent'"
                 " where campaign_id = ? and status = 'reserved'",
                 (_now(), campaign_id),
@@ -208,7 +208,7 @@ class SendLedger:
 
     def rows(self, campaign_id: str | None = None) -> list[dict[str, Any]]:
         """Every row (of one campaign, if given) as a dict, for loading into the warehouse."""
-        query = "select * from campaign_sends"
+        query = "select * from sends"
         params: tuple[str, ...] = ()
         if campaign_id is not None:
             query += " where campaign_id = ?"
@@ -231,7 +231,7 @@ class SendLedger:
 
 def _exists(conn: sqlite3.Connection, row: SendRow) -> bool:
     found = conn.execute(
-        "select 1 from campaign_sends where campaign_id = ? and run_id = ? and contact_id = ?",
+        "select 1 from sends where campaign_id = ? and run_id = ? and contact_id = ?",
         (row.campaign_id, row.run_id, row.contact_id),
     ).fetchone()
     return found is not None
@@ -247,7 +247,7 @@ def _insert(
     is_holdout: bool = False,
 ) -> None:
     conn.execute(
-        "insert into campaign_sends (campaign_id, run_id, contact_id, phone, variant, is_holdout,"
+        "insert into sends (campaign_id, run_id, contact_id, phone, variant, is_holdout,"
         " template_name, template_language, status, skip_reason, reserved_at, updated_at)"
         " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (

@@ -281,50 +281,13 @@ class CloudApiSimulator:
     def _schedule_statuses(
         self, wamid: str, wa_id: str, phone_number_id: str, version: str, category: str
     ) -> None:
-        sent_at = self._clock().astimezone(UTC)
-        suffix = wa_id[-2:]
-        statuses: list[tuple[datetime, dict[str, Any]]] = []
-        if suffix in _FAILED_STATUS:
-            code = _FAILED_STATUS[suffix]
-            title, details = _ERRORS[code]
-            error = {
-                "code": code,
-                "title": title,
-                "message": title,
-                "error_data": {"details": details},
-                "href": _ERRORS_HREF,
-            }
-            statuses.append(
-                (sent_at + timedelta(seconds=2), {"status": "failed", "errors": [error]})
-            )
-        else:
-            pricing = {
-                "billable": True,
-                "pricing_model": "PMP",
-                "type": "regular",
-                "category": category,
-            }
-            conversation: dict[str, Any] | None = None
-            if _major(version) < 24:
-                conversation = {"id": hashlib.sha1(wa_id.encode()).hexdigest()[:30]}
-                conversation["origin"] = {"type": category}
-            sent = {"status": "sent", "pricing": pricing}
-            delivered = {"status": "delivered", "pricing": pricing}
-            if conversation:
-                expires = int((sent_at + timedelta(hours=24)).timestamp())
-                sent["conversation"] = {**conversation, "expiration_timestamp": str(expires)}
-                delivered["conversation"] = conversation
-            statuses.append((sent_at + timedelta(seconds=1), sent))
-            statuses.append((sent_at + timedelta(seconds=5), delivered))
-            if not "80" <= suffix <= "89":
-                read_after = 120 + int(hashlib.sha1(wamid.encode()).hexdigest(), 16) % 7080
-                statuses.append((sent_at + timedelta(seconds=read_after), {"status": "read"}))
+        events = _status_events(wamid, wa_id, version, category, self._clock().astimezone(UTC))
         bodies = [
-            (moment, self._webhook(phone_number_id, wamid, wa_id, moment, extra))
-            for moment, extra in statuses
+            (moment, self._webhook(phone_number_id, wamid, wa_id, moment, status))
+            for moment, status in events
         ]
-        if suffix == "77":
-            bodies = [b for b in reversed(bodies) for _ in range(2)]
+        if wa_id.endswith("77"):  # at-least-once, out of order: each body twice, newest first
+            bodies = [body for body in reversed(bodies) for _ in range(2)]
         due = time.monotonic() + self.status_delay_seconds
         with self._lock:
             self._pending.extend(_Pending(due, moment, body) for moment, body in bodies)
@@ -412,6 +375,40 @@ class CloudApiSimulator:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _status_events(
+    wamid: str, wa_id: str, version: str, category: str, sent_at: datetime
+) -> list[tuple[datetime, dict[str, Any]]]:
+    """(time, status fields) of each status webhook a message accepted at `sent_at` gets."""
+    suffix = wa_id[-2:]
+    if suffix in _FAILED_STATUS:
+        code = _FAILED_STATUS[suffix]
+        title, details = _ERRORS[code]
+        error = {
+            "code": code,
+            "title": title,
+            "message": title,
+            "error_data": {"details": details},
+            "href": _ERRORS_HREF,
+        }
+        return [(sent_at + timedelta(seconds=2), {"status": "failed", "errors": [error]})]
+    pricing = {"billable": True, "pricing_model": "PMP", "type": "regular", "category": category}
+    sent: dict[str, Any] = {"status": "sent", "pricing": pricing}
+    delivered: dict[str, Any] = {"status": "delivered", "pricing": pricing}
+    if _major(version) < 24:  # `conversation` is gone from v24.0 on
+        conversation = {
+            "id": hashlib.sha1(wa_id.encode()).hexdigest()[:30],
+            "origin": {"type": category},
+        }
+        expires = int((sent_at + timedelta(hours=24)).timestamp())
+        sent["conversation"] = {**conversation, "expiration_timestamp": str(expires)}
+        delivered["conversation"] = conversation
+    events = [(sent_at + timedelta(seconds=1), sent), (sent_at + timedelta(seconds=5), delivered)]
+    if not "80" <= suffix <= "89":
+        read_after = 120 + int(hashlib.sha1(wamid.encode()).hexdigest(), 16) % 7080
+        events.append((sent_at + timedelta(seconds=read_after), {"status": "read"}))
+    return events
 
 
 def _major(version: str) -> int:

@@ -264,6 +264,41 @@ FURNITURE = Script(
             reopeners=("Scusi, fate anche pagamenti a rate?",),
             quiet_rate=0.3,
         ),
+        "cambio_data": Topic(
+            key="cambio_data",
+            labels=("consegna",),
+            role="aftersales",
+            openers=(),
+            steps=(
+                (
+                    (
+                        "Nessun problema {nome}, che giorno le andrebbe meglio? Abbiamo "
+                        "disponibilità {giorno} mattina.",
+                        "Buongiorno {nome}, sono {op}. Le propongo {giorno} tra le 14 e le 18, "
+                        "va bene?",
+                    ),
+                    ("Va benissimo {giorno}", "Meglio il pomeriggio se possibile", "Perfetto grazie"),
+                ),
+            ),
+            closings=("Fatto, consegna aggiornata. Buona giornata!",),
+            quiet_rate=0.05,
+        ),
+        "promo_interesse": Topic(
+            key="promo_interesse",
+            labels=("black-week",),
+            openers=(),
+            steps=(
+                (
+                    (
+                        "Ciao {nome}! Quale prodotto ti interessa? Possiamo fissare una consulenza "
+                        "in showroom {giorno}.",
+                    ),
+                    ("Il divano {divano}, passo sabato", "Il tavolo allungabile, è ancora scontato?"),
+                ),
+            ),
+            closings=("Ti aspettiamo!",),
+            quiet_rate=0.3,
+        ),
     },
     templates={
         "conferma_consegna": TemplateSpec(
@@ -351,25 +386,6 @@ GYM = Script(
                     ),
                     ("Perfetto grazie!", "Ok ci sarò", "Grazie! Serve il certificato medico?"),
                 ),
-                (
-                    (
-                        "Per la prova no, per l'iscrizione serve il certificato non agonistico. "
-                        "A presto!",
-                        "Com'è andata la prova? Se vuoi ti mando le offerte per l'abbonamento 💪",
-                    ),
-                    (
-                        "Bene! Mandami pure le offerte",
-                        "Ci devo pensare, vi faccio sapere",
-                        "Molto bene, mi iscrivo. Quanto costa il trimestrale?",
-                    ),
-                ),
-                (
-                    (
-                        "Trimestrale open 159 €, semestrale 279 €, annuale 490 €. Questo mese "
-                        "niente quota di iscrizione!",
-                    ),
-                    ("Ok passo in settimana a fare l'iscrizione", "Grazie, ci penso"),
-                ),
             ),
             closings=("Ti aspettiamo! 💪", "A presto in palestra!"),
             reopeners=("Scusa, il parcheggio è gratuito?", "Ciao, posso portare un'amica alla prova?"),
@@ -433,6 +449,48 @@ GYM = Script(
             closings=("Buon allenamento!",),
             reopeners=("Scusa, a che ora apre la reception domani?",),
             quiet_rate=0.2,
+        ),
+        "dopo_prova": Topic(
+            key="dopo_prova",
+            labels=("lead",),
+            openers=(),
+            steps=(
+                (
+                    (
+                        "Trimestrale open 159 €, semestrale 279 €, annuale 490 €. Questo mese "
+                        "niente quota di iscrizione! 💪",
+                    ),
+                    ("Ok passo in settimana a fare l'iscrizione", "Grazie, ci penso", "Top, mi iscrivo!"),
+                ),
+            ),
+            closings=("Ti aspettiamo in reception!",),
+            quiet_rate=0.35,
+        ),
+        "disdetta": Topic(
+            key="disdetta",
+            labels=("prova-gratuita",),
+            openers=(),
+            steps=(
+                (
+                    ("Nessun problema {nome}, vuoi spostarla a {slot}?",),
+                    ("Sì grazie", "Vi riscrivo io la settimana prossima"),
+                ),
+            ),
+            closings=("Perfetto, a presto!",),
+            quiet_rate=0.2,
+        ),
+        "promo_interesse": Topic(
+            key="promo_interesse",
+            labels=("promo",),
+            openers=(),
+            steps=(
+                (
+                    ("Ciao {nome}! Passa in reception entro fine mese e ti attiviamo l'offerta a 129 € 💪",),
+                    ("Ok passo domani", "Vale anche per il semestrale?"),
+                ),
+            ),
+            closings=("A presto!",),
+            quiet_rate=0.3,
         ),
     },
     templates={
@@ -592,6 +650,36 @@ LANGUAGES = Script(
             reopeners=("Scusa, nel certificato c'è anche il numero di ore?",),
             quiet_rate=0.15,
         ),
+        "dubbio_corso": Topic(
+            key="dubbio_corso",
+            labels=("studente",),
+            openers=(),
+            steps=(
+                (
+                    ("Ciao {nome}, dimmi pure!",),
+                    ("Il libro lo compro io o me lo date voi?", "Posso venire 10 minuti in ritardo il primo giorno?"),
+                ),
+                (
+                    ("Il libro è incluso nella quota, te lo diamo il primo giorno 📚", "Certo, nessun problema!"),
+                    ("Perfetto grazie", "Ok 👍"),
+                ),
+            ),
+            closings=("A presto!",),
+            quiet_rate=0.05,
+        ),
+        "open_day_si": Topic(
+            key="open_day_si",
+            labels=("open-day",),
+            openers=(),
+            steps=(
+                (
+                    ("Perfetto {nome}! Ti ho segnato per l'open day, ti aspettiamo alle 10:00 📚",),
+                    ("Grazie!", "Posso portare un'amica?"),
+                ),
+            ),
+            closings=("A sabato!",),
+            quiet_rate=0.3,
+        ),
     },
     templates={
         "inizio_corso": TemplateSpec(
@@ -738,6 +826,32 @@ DENTAL = Script(
                 ),
             ),
             closings=("A presto!",),
+            quiet_rate=0.1,
+        ),
+        "sposta_da_promemoria": Topic(
+            key="sposta_da_promemoria",
+            labels=("prenotazione",),
+            openers=(),
+            steps=(
+                (
+                    ("Nessun problema {nome}, le propongo {giorno} alle {ora}. Va bene?",),
+                    ("Sì perfetto", "Avreste qualcosa più tardi?", "Va bene, grazie"),
+                ),
+            ),
+            closings=("Spostato. Buona giornata!",),
+            quiet_rate=0.05,
+        ),
+        "richiamo_si": Topic(
+            key="richiamo_si",
+            labels=("prenotazione", "richiamo"),
+            openers=(),
+            steps=(
+                (
+                    ("Buongiorno {nome}, abbiamo posto {giorno} alle {ora} per l'igiene. Confermiamo?",),
+                    ("Sì confermo", "Non riesco, avete il sabato?"),
+                ),
+            ),
+            closings=("Perfetto, a presto!",),
             quiet_rate=0.1,
         ),
     },
@@ -894,6 +1008,34 @@ ESTATE = Script(
             ),
             closings=("Buona giornata!",),
             quiet_rate=0.4,
+        ),
+        "visita_nuovo": Topic(
+            key="visita_nuovo",
+            labels=("acquirente", "visita"),
+            role="agent",
+            openers=(),
+            steps=(
+                (
+                    ("Buongiorno {nome}! Possiamo vederlo {giorno} alle {ora}, le va bene?",),
+                    ("Perfetto", "Sabato mattina sarebbe meglio", "Sì, veniamo in due"),
+                ),
+            ),
+            closings=("Le mando la posizione. A presto!",),
+            quiet_rate=0.15,
+        ),
+        "sposta_visita": Topic(
+            key="sposta_visita",
+            labels=("visita",),
+            role="agent",
+            openers=(),
+            steps=(
+                (
+                    ("Nessun problema {nome}, le propongo {giorno} alle {ora}.",),
+                    ("Ok grazie", "Va bene"),
+                ),
+            ),
+            closings=("A presto!",),
+            quiet_rate=0.1,
         ),
     },
     templates={
@@ -1072,6 +1214,19 @@ SUPPLEMENTS = Script(
             ),
             closings=("A presto!",),
             quiet_rate=0.2,
+        ),
+        "black_week_si": Topic(
+            key="black_week_si",
+            labels=("black-week",),
+            openers=(),
+            steps=(
+                (
+                    ("Ciao {nome}! Usa il codice BLACK30 al checkout, vale fino al 1° dicembre 🖤",),
+                    ("Grazie!", "Vale anche sulle proteine?"),
+                ),
+            ),
+            closings=("Buono shopping! 🌿",),
+            quiet_rate=0.4,
         ),
     },
     templates={

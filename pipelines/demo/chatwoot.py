@@ -101,17 +101,29 @@ class ChatwootFeed:
         self._record(ts * 1000, "conversation_created", conv, {})
         return conv
 
-    def updated(self, ts: int, conv: Conversation, attr: str, previous: Any, current: Any) -> None:
+    def updated(
+        self,
+        ts: int,
+        conv: Conversation,
+        attr: str,
+        previous: Any,
+        current: Any,
+        offset_ms: int = 1,
+    ) -> None:
         changed = [{attr: {"previous_value": previous, "current_value": current}}]
-        self._record(ts * 1000 + 1, "conversation_updated", conv, {"changed_attributes": changed})
-
-    def status_changed(self, ts: int, conv: Conversation, previous: str, both: bool = True) -> None:
-        changed = [{"status": {"previous_value": previous, "current_value": conv.status}}]
         self._record(
-            ts * 1000, "conversation_status_changed", conv, {"changed_attributes": changed}
+            ts * 1000 + offset_ms, "conversation_updated", conv, {"changed_attributes": changed}
         )
+
+    def status_changed(
+        self, ts: int, conv: Conversation, previous: str, both: bool = True, offset_ms: int = 0
+    ) -> None:
+        """A status change fires conversation_status_changed and conversation_updated."""
+        changed = [{"status": {"previous_value": previous, "current_value": conv.status}}]
+        payload = {"changed_attributes": changed}
+        self._record(ts * 1000 + offset_ms, "conversation_status_changed", conv, payload)
         if both:
-            self._record(ts * 1000 + 2, "conversation_updated", conv, {"changed_attributes": changed})
+            self._record(ts * 1000 + offset_ms + 2, "conversation_updated", conv, payload)
 
     def message(
         self,

@@ -26,7 +26,7 @@ create table if not exists raw.shopify_orders (
 );
 """
 
-_SHAPE_OK = "json_type(text::json) = 'OBJECT' and (text::json ->> 'id') is not null"
+_SHAPE_OK = "coalesce((json_type(text::json) = 'OBJECT' and (text::json ->> 'id') is not null), false)"
 
 
 def _load(con: duckdb.DuckDBPyConnection) -> str:

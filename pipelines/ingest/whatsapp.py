@@ -64,11 +64,11 @@ create table if not exists raw.whatsapp_statuses (
 );
 """
 
-_SHAPE_OK = """
+_SHAPE_OK = """coalesce((
     json_type(text::json) = 'OBJECT'
     and json_type(text::json, '$.entry') = 'ARRAY'
     and coalesce(text::json ->> 'object', 'whatsapp_business_account') = 'whatsapp_business_account'
-"""
+), false)"""
 
 
 def _load(con: duckdb.DuckDBPyConnection) -> str:

@@ -225,23 +225,21 @@ def test_conversation_object_only_before_v24(sim: CloudApiSimulator) -> None:
 
 
 def test_cli_serves_and_flushes_on_sigterm(tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "senders.simulator", "--port", "0", "--home", str(tmp_path)],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-    )
-    try:
-        assert process.stdout is not None
-        banner = process.stdout.readline()
-        base_url = banner.split(" on ")[1].split(",")[0]
-        response = httpx.post(
-            f"{base_url}{MESSAGES}", json=meta_body(), headers={"Authorization": "Bearer x"}
-        )
-        assert response.status_code == 200
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
-    finally:
-        process.kill()
+    command = [sys.executable, "-m", "senders.simulator", "--port", "0", "--home", str(tmp_path)]
+    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    with subprocess.Popen(
+        command, cwd=REPO_ROOT, env=environment, stdout=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            assert process.stdout is not None
+            banner = process.stdout.readline()
+            base_url = banner.split(" on ")[1].split(",")[0]
+            response = httpx.post(
+                f"{base_url}{MESSAGES}", json=meta_body(), headers={"Authorization": "Bearer x"}
+            )
+            assert response.status_code == 200
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=10) == 0
+        finally:
+            process.kill()
     assert len(landed_bodies(tmp_path / "landing")) == 3

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.settings import Paths
 from senders.ledger import Decision, LedgerError, SendLedger, SendRow
 
 NOW = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
@@ -38,7 +39,7 @@ def reserve(ledger: SendLedger, send_row: SendRow, now: datetime = NOW, holdout:
 def test_reservation_is_committed_before_the_send(ledger: SendLedger) -> None:
     assert reserve(ledger, row()).decision is Decision.SEND
     with closing(sqlite3.connect(ledger.path)) as other_process:
-        (status,) = other_process.execute("select status from campaign_sends").fetchone()
+        (status,) = other_process.execute("select status from sends").fetchone()
         (mode,) = other_process.execute("pragma journal_mode").fetchone()
     assert (status, mode) == ("reserved", "wal")
 
@@ -99,7 +100,7 @@ def test_transitions(ledger: SendLedger) -> None:
 def test_schema_refuses_impossible_rows(ledger: SendLedger) -> None:
     reserve(ledger, row())
     with closing(sqlite3.connect(ledger.path)) as raw, pytest.raises(sqlite3.IntegrityError):
-        raw.execute("update campaign_sends set status = 'skipped'")  # skipped needs a reason
+        raw.execute("update sends set status = 'skipped'")  # skipped needs a reason
     with pytest.raises(ValueError, match="naive"):
         ledger.reserve(row("c2"), now=datetime(2025, 6, 2), resend_after_days=30)
 
@@ -128,3 +129,10 @@ def test_rows_survive_reopening(tmp_path: Path) -> None:
             "sent_at",
             "updated_at",
         }
+
+
+def test_default_location_follows_threadline_home(home: Paths) -> None:
+    with SendLedger() as ledger:
+        assert ledger.path == home.send_ledger
+        reserve(ledger, row())
+    assert home.send_ledger.exists()

@@ -1,0 +1,25 @@
+"""Start ingestion when new landing files appear.
+
+Writers publish files atomically (`*.jsonl.part` renamed to `*.jsonl`), so the sensor
+only ever sees complete files. The cursor is the newest modification time seen plus
+the number of files, so a run is requested once per change.
+"""
+
+
+import dagster as dg
+
+from pipelines.jobs import refresh_job
+from pipelines.landing import landed_files
+from pipelines.settings import paths
+
+
+@dg.sensor(job=refresh_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.STOPPED)
+def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+    files = landed_files(paths().landing)
+    if not files:
+        return dg.SkipReason("no landing files yet")
+    newest = max(f.stat().st_mtime_ns for f in files)
+    cursor = f"{newest}:{len(files)}"
+    if cursor == context.cursor:
+        return dg.SkipReason("no new landing files")
+    return dg.SensorResult(run_requests=[dg.RunRequest(run_key=cursor)], cursor=cursor)

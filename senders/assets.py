@@ -1,0 +1,127 @@
+"""One Dagster asset per campaign file in senders/campaigns/.
+
+A run reads the campaign's audience from the warehouse (segment ∩ dim_contacts), lets
+the policy and the send ledger decide, sends the template, and records every member in
+the ledger. The run id is the scheduled day (or today, in the campaign's time zone), so
+a second run the same day sends nothing new; `resend_after_days` keeps later days from
+repeating a send.
+
+Provider: the real WhatsApp Cloud API when THREADLINE_WHATSAPP_TOKEN and
+THREADLINE_WHATSAPP_PHONE_NUMBER_ID are set; otherwise the local Cloud API simulator,
+started on loopback for the run, which writes its status webhooks into landing/.
+"""
+
+
+import csv
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from pipelines.resources import WarehouseResource
+from pipelines.settings import DBT_PROJECT_DIR, Paths
+from pipelines.warehouse import connect
+from senders.audience import load_audience
+from senders.campaign import Campaign, load_campaigns
+from senders.ledger import SendLedger
+from senders.provider import CloudApiClient, client_from_env
+from senders.run import CampaignRunStoppedError, run_campaign
+from senders.simulator import CloudApiSimulator
+
+SCHEDULED_TIME_TAG = "dagster/scheduled_execution_time"
+SIMULATOR_TOKEN = "simulator-token"
+
+
+def _inbox(inbox_id: str) -> dict[str, str]:
+    with open(DBT_PROJECT_DIR / "seeds" / "inboxes.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["inbox_id"] == inbox_id:
+                return row
+    raise ValueError(f"inbox {inbox_id!r} is not in models/seeds/inboxes.csv")
+
+
+def uses_real_cloud_api() -> bool:
+    return bool(os.environ.get("THREADLINE_WHATSAPP_TOKEN"))
+
+
+@contextmanager
+def provider(campaign: Campaign, paths: Paths) -> Iterator[tuple[CloudApiClient, str]]:
+    """The client to send with, and a name for it (for run metadata)."""
+    if uses_real_cloud_api() or os.environ.get("THREADLINE_WHATSAPP_API_URL"):
+        client = client_from_env()
+        try:
+            yield client, "cloud_api" if uses_real_cloud_api() else "configured_url"
+        finally:
+            client.close()
+        return
+    inbox = _inbox(campaign.inbox_id)
+    with CloudApiSimulator(
+        paths.landing,
+        waba_id=inbox["waba_id"],
+        display_phone_number=inbox["whatsapp_display_phone_number"],
+        token=SIMULATOR_TOKEN,
+    ) as simulator:
+        client = CloudApiClient(
+            base_url=simulator.base_url,
+            token=SIMULATOR_TOKEN,
+            phone_number_id=inbox["whatsapp_phone_number_id"],
+            backoff_base=0.05,
+        )
+        try:
+            yield client, "simulator"
+        finally:
+            client.close()
+
+
+def run_id_for(campaign: Campaign, context: dg.AssetExecutionContext) -> str:
+    scheduled = context.run.tags.get(SCHEDULED_TIME_TAG) if context.run else None
+    moment = datetime.fromisoformat(scheduled) if scheduled else datetime.now(UTC)
+    local_day = moment.astimezone(ZoneInfo(campaign.schedule.timezone)).date()
+    return f"{campaign.campaign_id}:{local_day.isoformat()}"
+
+
+def _campaign_asset(campaign: Campaign) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=campaign.campaign_id,
+        key_prefix=["senders"],
+        group_name="campaigns",
+        deps=[["segments", campaign.segment], ["marts", "dim_contacts"]],
+        pool="warehouse",
+        description=campaign.description or f"Campaign {campaign.campaign_id}",
+        kinds={"whatsapp"},
+    )
+    def send(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        paths = warehouse.paths
+        con = connect(paths.warehouse, read_only=True)
+        try:
+            audience = load_audience(con, campaign)
+        finally:
+            con.close()
+        run_id = run_id_for(campaign, context)
+        with provider(campaign, paths) as (client, provider_name), SendLedger(paths.send_ledger) as ledger:
+            try:
+                summary = run_campaign(campaign, audience, ledger, client, run_id, datetime.now(UTC))
+            except CampaignRunStoppedError as stopped:
+                raise dg.Failure(
+                    description=str(stopped),
+                    metadata={"error_code": stopped.error_code, **_metadata(stopped.summary.as_dict())},
+                ) from stopped
+        context.log.info(f"campaign {campaign.campaign_id} run {run_id} via {provider_name}: {summary.as_dict()}")
+        return dg.MaterializeResult(
+            metadata={"run_id": run_id, "provider": provider_name, **_metadata(summary.as_dict())}
+        )
+
+    return send
+
+
+def _metadata(summary: dict) -> dict[str, object]:
+    flat = {k: v for k, v in summary.items() if k != "skipped"}
+    flat.update({f"skipped_{reason}": count for reason, count in summary.get("skipped", {}).items()})
+    return flat
+
+
+campaign_definitions = load_campaigns()
+campaign_assets = [_campaign_asset(campaign) for campaign in campaign_definitions]
