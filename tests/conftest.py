@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from pipelines.settings import Paths, paths
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "whatsapp-cloud-api"
+# ../shared beside the clone (as in CI), or wherever THREADLINE_SHARED_DIR says
+SHARED = Path(os.environ.get("THREADLINE_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
+FIXTURES = SHARED / "fixtures" / "whatsapp-cloud-api"
 
 
 @pytest.fixture

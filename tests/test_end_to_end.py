@@ -123,5 +123,5 @@ def test_running_the_campaign_again_sends_nothing_new(pipeline_home):
         "select count(*), count(wamid) from sends").fetchone()
     assert result.success
     assert after == before
-    materialization = result.asset_materializations_for_node("repurchase_reminder")[0]
+    materialization = result.asset_materializations_for_node("senders__repurchase_reminder")[0]
     assert materialization.metadata["accepted"].value == 0

@@ -87,8 +87,9 @@ business_seconds as (
 ),
 
 -- labels: the latest label list of the inbox conversations this conversation spans
+-- (Chatwoot's conversation ids are per account; with the inbox they are unique)
 chatwoot_links as (
-    select distinct a.conversation_id, c.chatwoot_account_id, c.chatwoot_conversation_id
+    select distinct a.conversation_id, c.chatwoot_inbox_id, c.chatwoot_conversation_id
     from assignments a
     join chatwoot_messages c
       on coalesce(c.source_id, 'chatwoot:' || c.chatwoot_message_id) = a.item_id
@@ -96,12 +97,12 @@ chatwoot_links as (
 
 latest_labels as (
     select
-        chatwoot_account_id,
+        chatwoot_inbox_id,
         chatwoot_conversation_id,
         max_by(labels_json, occurred_at) as labels_json
     from chatwoot_conversation_events
     where labels_json is not null
-    group by chatwoot_account_id, chatwoot_conversation_id
+    group by chatwoot_inbox_id, chatwoot_conversation_id
 ),
 
 labels as (
@@ -111,11 +112,11 @@ labels as (
     from chatwoot_links l
     join (
         select
-            chatwoot_account_id,
+            chatwoot_inbox_id,
             chatwoot_conversation_id,
             unnest(cast(cast(labels_json as json) as varchar[])) as label
         from latest_labels
-    ) x using (chatwoot_account_id, chatwoot_conversation_id)
+    ) x using (chatwoot_inbox_id, chatwoot_conversation_id)
     group by l.conversation_id
 ),
 

@@ -244,10 +244,13 @@ class ChatwootFeed:
                     "private": payload["private"],
                     "sender": sender.sender()
                     if sender is not None
-                    else (self._contact_sender(conv.person)
-                          if payload["message_type"] == "incoming" else None),
+                    else (
+                        self._contact_sender(conv.person)
+                        if payload["message_type"] == "incoming"
+                        else None
+                    ),
                     "source_id": payload["source_id"],
-                }  # fmt: skip
+                }
                 attachment = payload["attachment"]
                 if attachment is not None:
                     media, file_type = attachment

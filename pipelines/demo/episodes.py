@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from .businesses import GYM_SLOTS, Ad, Topic, WEEKDAYS_IT
+from .businesses import WEEKDAYS_IT, Ad, Topic
 from .chatwoot import Agent
 from .hours import (
     DAY,
@@ -22,7 +22,7 @@ from .hours import (
     lognormal_seconds,
     next_open,
 )
-from .threads import Sent, Thread
+from .threads import Thread
 
 SAFETY = 600  # nothing starts in the last ten minutes before the end of the window
 REOPEN_ANSWERS = (
@@ -32,6 +32,7 @@ REOPEN_ANSWERS = (
     "Ti rispondo subito: sì!",
     "Le ho mandato tutto per e-mail.",
 )
+REENGAGED = ("Sì, eccomi", "Buongiorno, sì", "Ok", "Salve, sono qui", "Sì 👍")
 GENERIC_NOTES = (
     "Cliente da richiamare",
     "Verificato a gestionale",
@@ -41,14 +42,29 @@ GENERIC_NOTES = (
 
 
 class Ctx(dict[str, str]):
-    """Placeholder values for one conversation; unknown placeholders render empty."""
+    """Placeholder values for one conversation; unknown placeholders render empty. It also
+    remembers the last variant picked, for the pairing rule (see `businesses`)."""
+
+    last_len = 0
+    last_pick = 0
 
     def __missing__(self, key: str) -> str:
         return ""
 
+    def restart(self) -> None:
+        self.last_len = 0
 
-def fill(rng: random.Random, texts: tuple[str, ...], ctx: Ctx) -> str:
-    return rng.choice(texts).format_map(ctx)
+
+def fill(rng: random.Random, texts: tuple[str, ...], ctx: Ctx, pair: bool = True) -> str:
+    """One of `texts` with its placeholders filled; paired with the previous pick if the
+    lists have the same length (and `pair`)."""
+    if pair and len(texts) == ctx.last_len and len(texts) > 1:
+        index = ctx.last_pick
+    else:
+        index = rng.randrange(len(texts))
+    if pair:
+        ctx.last_len, ctx.last_pick = len(texts), index
+    return texts[index].format_map(ctx)
 
 
 # ------------------------------------------------------------------ timing
@@ -86,7 +102,7 @@ def next_reply_at(rng: random.Random, ts: int) -> int:
 def slot_after(rng: random.Random, ts: int, min_days: int = 1, max_days: int = 6) -> int:
     """A future appointment at a round local time on a weekday."""
     day = local(ts).date() + timedelta(days=rng.randint(min_days, max_days))
-    while day.weekday() == 6:
+    while day.weekday() >= 5:
         day += timedelta(days=1)
     hour = rng.choice((9, 10, 11, 12, 15, 16, 17, 18))
     minute = rng.choice((0, 0, 15, 30, 45))
@@ -100,17 +116,31 @@ def set_slot(ctx: Ctx, slot_ts: int) -> None:
 
 
 # ------------------------------------------------------------------ pieces
-def operator_says(t: Thread, ts: int, op: Agent, text: str, ctx: Ctx) -> Sent | None:
-    """A free-form operator message; outside the 24-hour window the operator has to use the
-    re-engagement template (sometimes after trying free-form and failing with 131047)."""
+def operator_says(t: Thread, ts: int, op: Agent, text: str, ctx: Ctx) -> int | None:
+    """An operator's free-form message; returns when it went out, or None if it could not.
+
+    Outside the 24-hour window the operator has to send the re-engagement template first
+    (sometimes after trying free-form and failing with 131047); the real answer follows only
+    once the customer writes back, which some never do."""
     if ts - t.last_inbound <= DAY:
-        return t.send(ts, op, text)
+        t.send(ts, op, text)
+        return ts
     rng = t.rng
     if rng.random() < 0.3:
         t.send(ts, op, text)  # fails: 131047
         ts += rng.randint(40, 400)
     template = t.shard.script.templates["ripresa_conversazione"]
-    return t.send_template(ts, op, template, (ctx["nome"],))
+    if t.send_template(ts, op, template, (ctx["nome"],)) is None or rng.random() < 0.3:
+        return None
+    back = customer_delay(rng, ts + 10, 1800)
+    if back > t.end_ts - SAFETY:
+        return None
+    t.say(back, [rng.choice(REENGAGED)])
+    moment = next_reply_at(rng, back)
+    if moment > t.end_ts - SAFETY:
+        return None
+    t.send(moment, op, text)
+    return moment
 
 
 def bot_flow(t: Thread, topic: Topic, last: int, ctx: Ctx) -> int:
@@ -130,17 +160,17 @@ def bot_flow(t: Thread, topic: Topic, last: int, ctx: Ctx) -> int:
     kind = "button_reply" if menu.kind == "button" else "list_reply"
     last = t.tap(greeting_at + rng.randint(8, 90), sent, kind, option)
     t.label(last + 1, topic.labels[:1])  # the bot labels the conversation from the menu
-    if topic.key == "prova_gratuita":
+    if topic.bot_list is not None:
         list_at = last + rng.randint(1, 3)
-        slots = t.send(list_at, bot, GYM_SLOTS.text, menu=GYM_SLOTS)
-        if slots is not None and rng.random() < 0.8:
-            pick = rng.choice(GYM_SLOTS.options)
-            last = t.tap(list_at + rng.randint(15, 150), slots, "list_reply", pick)
-            ctx["slot"] = pick[1].lower()
+        offered = t.send(list_at, bot, topic.bot_list.text, menu=topic.bot_list)
+        if offered is not None and rng.random() < 0.8:
+            pick = rng.choice(topic.bot_list.options)
+            last = t.tap(list_at + rng.randint(15, 150), offered, "list_reply", pick)
+            ctx[topic.bot_list_key] = pick[1].lower()
     return last
 
 
-def play(
+def play_conversation(
     t: Thread,
     topic: Topic,
     start: int,
@@ -152,22 +182,30 @@ def play(
     rng = t.rng
     if start > t.shard.end_ts - SAFETY or not topic.openers:
         return False
+    ctx.restart()
     texts = [fill(rng, topic.openers, ctx)]
     if topic.follow_ups and rng.random() < 0.35:
-        texts.append(fill(rng, topic.follow_ups, ctx))
+        texts.append(fill(rng, topic.follow_ups, ctx, pair=False))
     caption = None
     if topic.image_captions and rng.random() < topic.image_rate:
-        caption = fill(rng, topic.image_captions, ctx)
+        caption = fill(rng, topic.image_captions, ctx, pair=False)
     last = t.say(start, texts, caption, ad)
     if t.opened_by_inbound:
         last = bot_flow(t, topic, last, ctx)
-    return respond(t, topic, last, ctx, answered)
+    return respond(t, topic, last, ctx, answered, fresh=False)
 
 
 def respond(
-    t: Thread, topic: Topic, last: int, ctx: Ctx, answered: bool | None = None
+    t: Thread,
+    topic: Topic,
+    last: int,
+    ctx: Ctx,
+    answered: bool | None = None,
+    fresh: bool = True,
 ) -> bool:
     """Operators take a customer turn that ended at `last` from first reply to resolution."""
+    if fresh:
+        ctx.restart()
     shard = t.shard
     rng = t.rng
     end = shard.end_ts - SAFETY
@@ -188,8 +226,11 @@ def respond(
     if topic.handoff_role and op.role != topic.handoff_role:
         colleague = shard.operator(topic.handoff_role)
         ctx["op2"] = colleague.first_name
-        operator_says(t, reply, op, fill(rng, topic.handoff, ctx), ctx)
+        handed = operator_says(t, reply, op, fill(rng, topic.handoff, ctx, pair=False), ctx)
         t.label(reply + rng.randint(5, 60), topic.labels)
+        if handed is None:
+            return False
+        reply = handed
         t.assign(reply + rng.randint(60, 300), colleague)
         op = colleague
         ctx["op"] = op.first_name
@@ -208,10 +249,13 @@ def respond(
                 t.assign(moment - rng.randint(30, 600), colleague)
                 op = colleague
                 ctx["op"] = op.first_name
-        operator_says(t, moment, op, fill(rng, op_lines, ctx), ctx)
+        said = operator_says(t, moment, op, fill(rng, op_lines, ctx), ctx)
+        if said is None:
+            return False
+        moment = said
         if position == 0 and rng.random() < 0.12:
             note = topic.notes or GENERIC_NOTES
-            t.note(moment + rng.randint(20, 300), op, fill(rng, note, ctx))
+            t.note(moment + rng.randint(20, 300), op, fill(rng, note, ctx, pair=False))
         if rng.random() < topic.quiet_rate:
             engaged = False
             break
@@ -221,9 +265,11 @@ def respond(
         last = t.say(answer, [fill(rng, customer_lines, ctx)])
         moment = next_reply_at(rng, last)
 
+    closed = None
     if engaged and moment <= end and topic.closings and rng.random() < 0.7:
-        operator_says(t, moment, op, fill(rng, topic.closings, ctx), ctx)
-        last = moment
+        closed = operator_says(t, moment, op, fill(rng, topic.closings, ctx), ctx)
+    if closed is not None:
+        moment = last = closed
         if rng.random() < 0.35:
             thanks = customer_delay(rng, moment + 5, median=90)
             if thanks <= end:
@@ -240,12 +286,17 @@ def respond(
             again = resolved + rng.randint(20 * 60, 20 * HOUR)
             if again > end:
                 return engaged
+            ctx.restart()
             last = t.say(again, [fill(rng, topic.reopeners, ctx)])
             answer = next_reply_at(rng, last)
             if answer > end:
                 return engaged
-            operator_says(t, answer, op, rng.choice(REOPEN_ANSWERS), ctx)
-            done = add_working(answer + 30, rng.randint(60, 2 * HOUR))
+            answered_at = operator_says(
+                t, answer, op, fill(rng, topic.reopen_answers or REOPEN_ANSWERS, ctx), ctx
+            )
+            if answered_at is None:
+                return engaged
+            done = add_working(answered_at + 30, rng.randint(60, 2 * HOUR))
             if done <= end:
                 t.resolve(done)
     return engaged

@@ -41,13 +41,15 @@ def _summer_bounds(year: int) -> tuple[int, int]:
 
 def rome_offset(ts: int) -> int:
     """Seconds east of UTC in Europe/Rome at the instant `ts`."""
-    year = time_year(ts)
-    start, end = _summer_bounds(year)
+    # An approximate year is enough: it can only be wrong around New Year, far from DST.
+    start, end = _summer_bounds(1970 + ts // 31_556_952)
     return 2 * HOUR if start <= ts < end else HOUR
 
 
-def time_year(ts: int) -> int:
-    return datetime.fromtimestamp(ts, UTC).year
+@lru_cache(maxsize=8192)
+def utc_day(day_number: int) -> str:
+    """YYYY-MM-DD of the UTC day `ts // 86400`."""
+    return datetime.fromtimestamp(day_number * DAY, UTC).strftime("%Y-%m-%d")
 
 
 def local(ts: int) -> datetime:
@@ -65,18 +67,22 @@ def local_day_start(day: date) -> int:
     return from_local(datetime(day.year, day.month, day.day))
 
 
+def _clock(seconds_of_day: int) -> str:
+    hours, rest = divmod(seconds_of_day, HOUR)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+
+
 def iso_rome(ts: int) -> str:
     """ISO 8601 with the Rome offset, the way Shopify writes times for an Italian shop."""
     offset = rome_offset(ts)
-    wall = datetime.fromtimestamp(ts + offset, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{wall}+{offset // HOUR:02d}:00"
+    wall = ts + offset
+    return f"{utc_day(wall // DAY)}T{_clock(wall % DAY)}+{offset // HOUR:02d}:00"
 
 
 def iso_utc_ms(ts_ms: int) -> str:
     """ISO 8601 UTC with milliseconds, the way Rails serialises Chatwoot times."""
     seconds, millis = divmod(ts_ms, 1000)
-    wall = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{wall}.{millis:03d}Z"
+    return f"{utc_day(seconds // DAY)}T{_clock(seconds % DAY)}.{millis:03d}Z"
 
 
 def _easter(year: int) -> date:

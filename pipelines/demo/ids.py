@@ -11,10 +11,14 @@ def wamid(rng: random.Random, wa_id: str, inbound: bool) -> str:
     phone = wa_id.encode()
     if inbound:
         tail = f"{rng.getrandbits(128):032X}".encode()
-        blob = b"\x18" + bytes([len(phone)]) + phone + b"\x15\x02\x00\x12\x18\x20" + tail + b"\x00"
+        blob = (
+            b"\x1c\x18" + bytes([len(phone)]) + phone + b"\x15\x02\x00\x12\x18\x20" + tail + b"\x00"
+        )
     else:
         tail = f"{rng.getrandbits(72):018X}".encode()
-        blob = b"\x18" + bytes([len(phone)]) + phone + b"\x15\x02\x00\x11\x18\x12" + tail + b"\x00"
+        blob = (
+            b"\x1c\x18" + bytes([len(phone)]) + phone + b"\x15\x02\x00\x11\x18\x12" + tail + b"\x00"
+        )
     return "wamid." + base64.b64encode(blob).decode()
 
 

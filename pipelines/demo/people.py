@@ -77,11 +77,8 @@ def _italian_mobile(rng: random.Random) -> str:
 
 
 def _foreign_mobile(rng: random.Random) -> tuple[str, str]:
-    pick = rng.random() * sum(row[4] for row in FOREIGN_MOBILES)
-    for country, code, prefixes, digits, weight in FOREIGN_MOBILES:
-        pick -= weight
-        if pick <= 0:
-            break
+    weights = [row[4] for row in FOREIGN_MOBILES]
+    country, code, prefixes, digits, _ = rng.choices(FOREIGN_MOBILES, weights)[0]
     return country, code + rng.choice(prefixes) + f"{rng.randrange(10**digits):0{digits}d}"
 
 

@@ -65,7 +65,9 @@ class Order:
 
 
 class Shop:
-    def __init__(self, script: Script, shard_no: int, rng: random.Random, first_number: int) -> None:
+    def __init__(
+        self, script: Script, shard_no: int, rng: random.Random, first_number: int
+    ) -> None:
         self.script = script
         self.shard_no = shard_no
         self.rng = rng
@@ -164,7 +166,9 @@ class Shop:
             "email_marketing_consent": {
                 "state": "subscribed" if order.accepts_marketing else "not_subscribed",
                 "opt_in_level": "single_opt_in",
-                "consent_updated_at": iso_rome(order.created_at) if order.accepts_marketing else None,
+                "consent_updated_at": iso_rome(order.created_at)
+                if order.accepts_marketing
+                else None,
             },
             "tags": "",
             "currency": "EUR",
@@ -174,7 +178,9 @@ class Shop:
     def _document(self, order: Order, updated: int, state: str) -> dict[str, Any]:
         person = order.person
         items_total = sum((Decimal(p.price) * qty for p, qty in order.lines), Decimal(0))
-        discount = (items_total * Decimal("0.10")).quantize(CENT) if order.discount_code else Decimal(0)
+        discount = (
+            (items_total * Decimal("0.10")).quantize(CENT) if order.discount_code else Decimal(0)
+        )
         subtotal = items_total - discount
         if self.script.vertical == "furniture":
             shipping = Decimal(0) if subtotal >= 500 else Decimal("79.00")
@@ -223,7 +229,9 @@ class Shop:
             "app_id": 580111,
             "buyer_accepts_marketing": order.accepts_marketing,
             "cancel_reason": "customer" if cancelled else None,
-            "cancelled_at": iso_rome(order.cancelled_at) if cancelled and order.cancelled_at else None,
+            "cancelled_at": iso_rome(order.cancelled_at)
+            if cancelled and order.cancelled_at
+            else None,
             "cart_token": token,
             "checkout_token": token[::-1],
             "closed_at": iso_rome(updated) if fulfilled else None,
@@ -296,6 +304,8 @@ class Shop:
                 states.append(min(later))
             for updated, state in states:
                 document = self._document(order, updated, state)
-                out.append((updated, json.dumps(document, ensure_ascii=False, separators=(",", ":"))))
+                out.append(
+                    (updated, json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+                )
         out.sort(key=lambda item: item[0])
         return out

@@ -26,6 +26,7 @@ from .inboxes import Inbox
 from .people import Person
 from .whatsapp import PRICINGS, WhatsAppFeed, status_item
 
+LAST_CALL = 300  # nothing is said in the last five minutes, so every webhook lands in time
 REOPEN_WINDOW = DAY  # a customer message this soon after a resolution reopens it
 AUTO_RESOLVE_AFTER = 7 * DAY  # Chatwoot account setting: resolve after 7 days of inactivity
 EEA = frozenset({"IT", "DE", "FR", "ES"})
@@ -182,7 +183,8 @@ class Thread:
                 if read is not None and rng.random() < 0.06:
                     arrival = read + rng.randint(1, 90)  # delivered arrives after read
                 wa.post_statuses(
-                    arrival, [status_item(sent.wamid, "delivered", delivered, recipient, sent.price)]
+                    arrival,
+                    [status_item(sent.wamid, "delivered", delivered, recipient, sent.price)],
                 )
             else:
                 price_on_read = sent.price
@@ -226,8 +228,16 @@ class Thread:
                 wa.post(ts + self._lag(), [*leading, wa.messages_change(self.person, [message])])
                 leading = []
         for ts, message, content, attrs, attachment in entries:
-            cw.message(ts, conv, "incoming", content, None, message["id"],
-                       content_attributes=attrs, attachment=attachment)  # fmt: skip
+            cw.message(
+                ts,
+                conv,
+                "incoming",
+                content,
+                None,
+                message["id"],
+                content_attributes=attrs,
+                attachment=attachment,
+            )
         if conv.waiting_since is None:
             conv.waiting_since = first_ts
         conv.last_activity = last_ts
@@ -250,11 +260,16 @@ class Thread:
     ) -> int:
         """The customer writes one or more messages (and maybe a photo); returns the last ts."""
         rng = self.rng
+        moments = [ts]
+        for _ in texts[1:]:
+            gap = rng.randint(2, 40) if rng.random() < 0.7 else rng.randint(40, 240)
+            moments.append(moments[-1] + gap)
+        if image_caption is not None:
+            moments.append(moments[-1] + rng.randint(5, 90))
+        if moments[-1] > self.end_ts - LAST_CALL:
+            return ts
         entries: list[tuple[int, dict[str, Any], str, dict[str, Any], Any]] = []
-        moment = ts
-        for position, text in enumerate(texts):
-            if position:
-                moment += rng.randint(2, 40) if rng.random() < 0.7 else rng.randint(40, 240)
+        for position, (moment, text) in enumerate(zip(moments, texts, strict=False)):
             message = self._base(moment)
             if position == 0 and ad is not None:
                 message = {"referral": self._referral(ad), **message}
@@ -264,7 +279,7 @@ class Thread:
             message["type"] = "text"
             entries.append((moment, message, text, {}, None))
         if image_caption is not None:
-            moment += rng.randint(5, 90)
+            moment = moments[-1]
             message = self._base(moment)
             media = ids.media_id(rng)
             message["type"] = "image"
@@ -276,11 +291,13 @@ class Thread:
             }
             entries.append((moment, message, image_caption, {}, (media, "image")))
         self._inbound(entries)
-        return moment
+        return moments[-1]
 
     def tap(self, ts: int, sent: Sent, kind: str, option: tuple[str, str]) -> int:
         """The customer taps a template quick reply (`button`) or an interactive reply."""
         option_id, title = option
+        if ts > self.end_ts - LAST_CALL:
+            return ts
         message = self._base(ts)
         message = {
             "context": {"from": self.shard.inbox.display_phone_number, "id": sent.wamid},
@@ -342,6 +359,8 @@ class Thread:
         Returns the accepted message, or None when the Cloud API reports it failed."""
         rng = self.rng
         wa = self.shard.wa
+        if ts > self.end_ts - LAST_CALL:
+            return None
         self._expire(ts)
         category = template.category if template is not None else "service"
         error: int | None = None
@@ -368,7 +387,8 @@ class Thread:
             price = self._price(ts, category)
             sent_at = ts + rng.randint(1, 3)
             wa.post_statuses(
-                sent_at + self._lag(), [status_item(wamid, "sent", sent_at, self.person.wa_id, price)]
+                sent_at + self._lag(),
+                [status_item(wamid, "sent", sent_at, self.person.wa_id, price)],
             )
             read_rate = {"service": 0.85, "utility": 0.75, "marketing": 0.55}[category]
             sent = Sent(wamid, sent_at, price, read_rate, menu, template)
@@ -390,8 +410,17 @@ class Thread:
                     "processed_params": {str(i + 1): p for i, p in enumerate(params)},
                 }
             }
-        self.shard.cw.message(ts, conv, "outgoing", text, sender, wamid, content_type=content_type,
-                              content_attributes=attrs, additional_attributes=extra)  # fmt: skip
+        self.shard.cw.message(
+            ts,
+            conv,
+            "outgoing",
+            text,
+            sender,
+            wamid,
+            content_type=content_type,
+            content_attributes=attrs,
+            additional_attributes=extra,
+        )
         if sender is not None and sender.kind == "user":
             if conv.first_reply_at is None:
                 conv.first_reply_at = ts

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from pipelines.landing import landed_files
 
@@ -210,3 +211,85 @@ def _record_files(
         "insert into raw.ingested_files values (?, ?, ?, ?, ?, ?, now()::timestamp)", rows
     )
     return sum(r[4] for r in rows), sum(r[5] for r in rows)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record a parser could not read: where it is, why, and its raw text."""
+
+    line_no: int | None
+    reason: str
+    raw_text: str
+
+
+# A file parser returns the good records of one file as a polars DataFrame (its columns
+# those of the raw table, in order, without file/ingested_at) and the records it rejects.
+FileParser = Callable[[Path], "tuple[pl.DataFrame, list[Rejected]]"]
+
+
+def ingest_parsed_files(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    folder: Path,
+    table: str,
+    ddl: str,
+    parse: FileParser,
+    landing_root: Path,
+    suffixes: tuple[str, ...],
+) -> IngestResult:
+    """Ingest files that need a Python parser (e-mail, CSV, calendars, Parquet).
+
+    Same guarantees as `ingest_files`: once per content hash, one transaction per file,
+    bad records quarantined with a reason, good records beside them loaded. The raw
+    table's first column is `file`, its last `ingested_at`; the parser fills the rest.
+    """
+    ensure_common_tables(con)
+    con.execute(ddl)
+    seen = {
+        row[0]
+        for row in con.execute(
+            "select content_sha256 from raw.ingested_files where source = ?", [source]
+        ).fetchall()
+    }
+    root = landing_root.resolve()
+    files = lines = rejected = skipped = 0
+    candidates = sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.name.endswith(suffixes)
+    ) if folder.exists() else []
+    for path in candidates:
+        digest = sha256_of(path)
+        if digest in seen:
+            skipped += 1
+            continue
+        seen.add(digest)
+        name = str(path.resolve()).replace(str(root) + "/", "", 1)
+        try:
+            frame, rejects = parse(path)
+        except Exception as error:  # a file we cannot open at all is one rejected record
+            frame, rejects = None, [Rejected(None, f"unreadable file: {error}", "")]
+        con.execute("begin transaction")
+        try:
+            if frame is not None and frame.height:
+                con.register("_parsed", frame)
+                con.execute(
+                    f"insert into {table} select ?, *, now()::timestamp from _parsed", [name]
+                )
+                con.unregister("_parsed")
+            if rejects:
+                con.executemany(
+                    "insert into raw.rejected_records values (?, ?, ?, ?, ?, now()::timestamp)",
+                    [(source, name, r.line_no, r.reason, r.raw_text) for r in rejects],
+                )
+            count = (frame.height if frame is not None else 0) + len(rejects)
+            con.execute(
+                "insert into raw.ingested_files values (?, ?, ?, ?, ?, ?, now()::timestamp)",
+                [source, name, digest, path.stat().st_size, count, len(rejects)],
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        files += 1
+        lines += count
+        rejected += len(rejects)
+    return IngestResult(source, files, lines, rejected, skipped)
