@@ -25,6 +25,7 @@ import multiprocessing as mp
 import os
 import random
 import resource
+import shutil
 import signal
 import socket
 import statistics
@@ -36,6 +37,7 @@ from array import array
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import cast
 
 import httpx
 
@@ -92,7 +94,7 @@ class LoadResult:
     ok: int = 0
     errors: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
-    latencies: array = field(default_factory=lambda: array("d"))
+    latencies: array[float] = field(default_factory=lambda: array("d"))
     per_second: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
     cpu_seconds: float = 0.0
@@ -141,8 +143,7 @@ class _RawConnection(asyncio.Protocol):
         self.in_flight = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
         self.load.next_request(self)
 
     def data_received(self, data: bytes) -> None:
@@ -340,6 +341,23 @@ def count_landed(folder: Path) -> tuple[int, int, int]:
     return lines, files, sum(1 for _ in folder.rglob("*.part"))
 
 
+def fsync_probe(folder: Path, rounds: int = 50, size: int = 30_000) -> list[float]:
+    """Sorted seconds of `rounds` append + fsync of `size` bytes: the disk's own floor."""
+    probe = folder / "fsync-probe"
+    fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    timings = []
+    try:
+        for _ in range(rounds):
+            os.write(fd, b"x" * size)
+            started = time.perf_counter()
+            os.fsync(fd)
+            timings.append(time.perf_counter() - started)
+    finally:
+        os.close(fd)
+        probe.unlink()
+    return sorted(timings)
+
+
 def percentile(sorted_values: list[float], share: float) -> float:
     if not sorted_values:
         return float("nan")
@@ -355,15 +373,18 @@ def main() -> int:
     parser.add_argument("--client", choices=["raw", "httpx"], default="raw",
                         help="raw: asyncio protocol over keep-alive sockets; httpx: AsyncClient")
     parser.add_argument("--processes", type=int, default=1, help="load-generator processes")
-    parser.add_argument("--home", type=Path, default=None, help="default: a temporary folder")
+    parser.add_argument("--home", type=Path, default=None,
+                        help="default: a temporary folder, removed after a clean run")
     args = parser.parse_args()
 
+    temporary = args.home is None
     home = args.home or Path(tempfile.mkdtemp(prefix="threadline-bench-receiver-"))
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
     bodies = realistic_bodies()
     requests = [raw_request(port, body) for body in bodies]
     log = home / "receiver.log"
+    disk = fsync_probe(home)
     receiver = start_receiver(home, port, log)
     try:
         cpu_before = cpu_seconds(receiver.pid)
@@ -389,13 +410,15 @@ def main() -> int:
     rps = ok / seconds if seconds else 0.0
     fsyncs = stats["batch_fsyncs"]
     sizes = [len(b) for b in bodies]
-    statuses = {}
+    statuses: dict[int, int] = {}
     for r in results:
         for status, n in r.statuses.items():
             statuses[status] = statuses.get(status, 0) + n
 
     print(f"receiver bench: client={args.client} processes={args.processes} "
           f"concurrency={args.concurrency} seconds={args.seconds:g} cores={os.cpu_count()}")
+    print(f"  disk fsync       p50 {percentile(disk, 0.5) * 1000:.2f} ms, p90 "
+          f"{percentile(disk, 0.9) * 1000:.2f} ms (30 KB append + fsync, before the run)")
     print(f"  bodies           {len(bodies)} distinct, {min(sizes)}-{max(sizes)} bytes "
           f"(median {statistics.median(sizes):.0f})")
     print(f"  requests sent    {sent}")
@@ -420,6 +443,8 @@ def main() -> int:
               f"({partial} .part files left); receiver log: {log}")
         return 1
     print("  check            landed lines == 200 responses")
+    if temporary:
+        shutil.rmtree(home)
     return 0
 
 

@@ -14,21 +14,24 @@ from pipelines.transform.project import dbt_executable, dbt_project
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """Where the data lives: THREADLINE_HOME (landing files, warehouse, serving copy)."""
+    """Where the data lives: `home`, else THREADLINE_HOME at run time, else data/."""
 
-    home: str
+    home: str | None = None
 
     @property
     def paths(self) -> Paths:
         return paths(self.home).ensure()
 
+    def export_home(self) -> Paths:
+        """Point subprocesses (dbt reads THREADLINE_HOME in models/profiles.yml) here."""
+        chosen = self.paths
+        os.environ["THREADLINE_HOME"] = str(chosen.home)
+        return chosen
+
 
 def _local() -> dict[str, object]:
-    home = str(paths().home)
-    # dbt reads THREADLINE_HOME from the environment (models/profiles.yml)
-    os.environ["THREADLINE_HOME"] = home
     return {
-        "warehouse": WarehouseResource(home=home),
+        "warehouse": WarehouseResource(),
         "dbt": DbtCliResource(
             project_dir=dbt_project,
             profiles_dir=str(dbt_project.project_dir),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import csv
 import json
+import os
 import re
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
@@ -21,8 +22,10 @@ from pipelines.settings import DBT_PROJECT_DIR
 END = date(2026, 11, 24)
 END_TS = calendar.timegm(END.timetuple()) + 86399
 ROME = ZoneInfo("Europe/Rome")
-FIXTURES = Path("/work/shared/fixtures/whatsapp-cloud-api")
-INBOXES = list(csv.DictReader(open(DBT_PROJECT_DIR / "seeds" / "inboxes.csv", encoding="utf-8")))
+# Real webhook bodies collected by pywa (see the folder's README); shapes to conform to.
+FIXTURES = Path(os.environ.get("WHATSAPP_FIXTURES", "/work/shared/fixtures/whatsapp-cloud-api"))
+with open(DBT_PROJECT_DIR / "seeds" / "inboxes.csv", encoding="utf-8") as _seed:
+    INBOXES = list(csv.DictReader(_seed))
 
 
 # ------------------------------------------------------------------ loading
@@ -95,16 +98,16 @@ def test_same_arguments_give_identical_bytes(tmp_path: Path) -> None:
         }
 
     first, second = tmp_path / "a", tmp_path / "b"
-    generate(first, seed=11, contacts=150, days=40, end_date=END)
-    generate(second, seed=11, contacts=150, days=40, end_date=END)
-    assert snapshot(first) == snapshot(second)
+    generate(first, seed=11, contacts=120, days=21, end_date=END)
+    generate(second, seed=11, contacts=120, days=21, end_date=END, workers=2)
+    assert snapshot(first) == snapshot(second)  # in parallel or not
     assert len(snapshot(first)) > 10
-    # Re-running into the same home overwrites the same names, in parallel or not.
-    generate(first, seed=11, contacts=150, days=40, end_date=END, workers=2)
+    generate(first, seed=12, contacts=20, days=60, end_date=END)
+    assert snapshot(first) != snapshot(second)
+    # Re-running overwrites the same names and leaves nothing of the other run behind.
+    generate(first, seed=11, contacts=120, days=21, end_date=END)
     assert snapshot(first) == snapshot(second)
     assert not list((first / "landing").rglob("*.part"))
-    generate(second, seed=12, contacts=150, days=40, end_date=END)
-    assert snapshot(first) != snapshot(second)
 
 
 def test_cli_prints_a_one_line_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -118,6 +121,8 @@ def test_cli_prints_a_one_line_summary(tmp_path: Path, capsys: pytest.CaptureFix
 
 # ------------------------------------------------------------------ WhatsApp shapes
 def test_whatsapp_bodies_have_the_envelope_and_keys_the_fixtures_have(defaults: Landed) -> None:
+    if not FIXTURES.is_dir():
+        pytest.skip(f"no WhatsApp fixtures at {FIXTURES}")
     message_keys, message_value_keys = _fixture_items("messages")
     status_keys, status_value_keys = _fixture_items("statuses")
     pref_keys, pref_value_keys = _fixture_items("user_preferences")

@@ -125,3 +125,22 @@ def test_running_the_campaign_again_sends_nothing_new(pipeline_home):
     assert after == before
     materialization = result.asset_materializations_for_node("senders__repurchase_reminder")[0]
     assert materialization.metadata["accepted"].value == 0
+
+
+def test_dashboard_shows_the_pipelines_numbers(pipeline_home, monkeypatch):
+    """The Streamlit page on the serving copy the pipeline published (AppTest)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("THREADLINE_HOME", str(pipeline_home))
+    con = _serving(pipeline_home)
+    audience = con.execute(
+        "select count(*) from marts.fct_campaign_sends where campaign_id = 'repurchase_reminder'"
+    ).fetchone()[0]
+    con.close()
+    app = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboards" / "app.py"),
+                            default_timeout=60)
+    app.run()
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Audience"] == f"{audience:,}"
+    assert any("first response" in label.lower() for label in metrics)

@@ -58,14 +58,14 @@ class Conversation:
     status: str = "open"
     labels: list[str] = field(default_factory=list)
     assignee: Agent | None = None
-    first_reply_at: int | None = None
+    first_reply_ms: int | None = None  # created_at of the first human reply, in ms
     waiting_since: int | None = None
     last_activity: int = 0
     resolved_at: int | None = None
     display_id: int = 0
 
 
-# snapshot: status, labels, assignee, first_reply_at, waiting_since, last_activity
+# snapshot: status, labels, assignee, first_reply_ms, waiting_since, last_activity
 Snapshot = tuple[str, tuple[str, ...], Agent | None, int | None, int | None, int]
 
 
@@ -80,6 +80,7 @@ class ChatwootFeed:
         self.conversations: list[Conversation] = []
         # (ts_ms, seq, event, conversation, snapshot, payload)
         self.events: list[tuple[int, int, str, Conversation, Snapshot, dict[str, Any]]] = []
+        self.rendered = 0
 
     # ---------------------------------------------------------------- recording
     def _record(self, ts_ms: int, event: str, conv: Conversation, payload: dict[str, Any]) -> None:
@@ -89,7 +90,7 @@ class ChatwootFeed:
             conv.status,
             tuple(conv.labels),
             conv.assignee,
-            conv.first_reply_at,
+            conv.first_reply_ms,
             conv.waiting_since,
             conv.last_activity,
         )
@@ -150,7 +151,12 @@ class ChatwootFeed:
             "additional_attributes": additional_attributes or {},
             "attachment": attachment,
         }
-        self._record(ts * 1000 + 500, "message_created", conv, payload)
+        self._record(self.message_ms(ts), "message_created", conv, payload)
+
+    def message_ms(self, ts: int) -> int:
+        """When the next message recorded at second `ts` is created, in ms (varied, and after
+        a conversation_created of the same second)."""
+        return ts * 1000 + 100 + (len(self.events) * 7919) % 899
 
     # ---------------------------------------------------------------- rendering
     def _contact(self, person: Person) -> dict[str, Any]:
@@ -181,7 +187,7 @@ class ChatwootFeed:
         }
 
     def _conversation(self, conv: Conversation, snap: Snapshot, ts_ms: int) -> dict[str, Any]:
-        status, labels, assignee, first_reply_at, waiting_since, last_activity = snap
+        status, labels, assignee, first_reply_ms, waiting_since, last_activity = snap
         person = conv.person
         return {
             "additional_attributes": {},
@@ -206,7 +212,7 @@ class ChatwootFeed:
             "status": status,
             "custom_attributes": {},
             "snoozed_until": None,
-            "first_reply_created_at": iso_utc_ms(first_reply_at * 1000) if first_reply_at else None,
+            "first_reply_created_at": iso_utc_ms(first_reply_ms) if first_reply_ms else None,
             "priority": None,
             "waiting_since": waiting_since or 0,
             "last_activity_at": last_activity,
@@ -269,4 +275,5 @@ class ChatwootFeed:
                         }
                     ]
                 document["event"] = event
+            self.rendered += 1
             yield ts_ms // 1000, json.dumps(document, ensure_ascii=False, separators=(",", ":"))

@@ -240,6 +240,7 @@ def respond(
 
     engaged = True
     moment = reply
+    said_last = ""
     for position, (op_lines, customer_lines) in enumerate(topic.steps):
         if moment > end:
             return False
@@ -262,11 +263,13 @@ def respond(
         answer = customer_delay(rng, moment + 5)
         if answer > end:
             return False
-        last = t.say(answer, [fill(rng, customer_lines, ctx)])
+        said_last = fill(rng, customer_lines, ctx)
+        last = t.say(answer, [said_last])
         moment = next_reply_at(rng, last)
 
     closed = None
-    if engaged and moment <= end and topic.closings and rng.random() < 0.7:
+    asked = said_last.endswith("?")  # a question is always answered
+    if engaged and moment <= end and topic.closings and (asked or rng.random() < 0.7):
         closed = operator_says(t, moment, op, fill(rng, topic.closings, ctx), ctx)
     if closed is not None:
         moment = last = closed

@@ -82,45 +82,26 @@ def _write_daily(folder: Path, shard_no: int, items: Iterable[tuple[int, str]]) 
 def run_job(job: Job) -> dict[str, int]:
     """Simulate one business and write its files; returns its counts."""
     vertical = VERTICALS[job.inbox.vertical]
-    script = vertical.script
-    shard = Shard(
-        job.inbox,
-        script,
-        job.shard_no,
-        job.shards,
-        job.seed,
-        job.start_ts,
-        job.end_ts,
-        job.operators,
-        job.bot,
-    )
+    shard = Shard(job.inbox, vertical.script, job.shard_no, job.shards, job.seed,
+                  job.start_ts, job.end_ts, job.operators, job.bot)  # fmt: skip
     shop = None
     if vertical.first_order_number is not None:
-        shop = Shop(script, job.shard_no, shard.rng, vertical.first_order_number)
+        shop = Shop(vertical.script, job.shard_no, shard.rng, vertical.first_order_number)
     run_shard(shard, job.people, shop, vertical.plan, vertical.play)
+    return _write(job, shard, shop)
 
+
+def _write(job: Job, shard: Shard, shop: Shop | None) -> dict[str, int]:
     wa = shard.wa
     wa.items.sort()
-    files = _write_daily(
-        job.landing / "whatsapp", job.shard_no, ((arrival, line) for arrival, _, line in wa.items)
-    )
-    chatwoot_events = 0
-
-    def counted(events: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
-        nonlocal chatwoot_events
-        for event in events:
-            chatwoot_events += 1
-            yield event
-
-    files += _write_daily(job.landing / "chatwoot", job.shard_no, counted(shard.cw.render()))
-    order_records = 0
-    if shop is not None:
-        records = shop.records(job.end_ts)
-        order_records = len(records)
-        for chunk_no, chunk in enumerate(_chunks((line for _, line in records), MAX_LINES)):
-            name = f"demo-{job.shard_no * 1000 + chunk_no:04d}.jsonl"
-            write_jsonl(job.landing / "shopify" / "orders" / name, chunk)
-            files += 1
+    arrivals = ((arrival, line) for arrival, _, line in wa.items)
+    files = _write_daily(job.landing / "whatsapp", job.shard_no, arrivals)
+    files += _write_daily(job.landing / "chatwoot", job.shard_no, shard.cw.render())
+    records = shop.records(job.end_ts) if shop is not None else []
+    for chunk_no, chunk in enumerate(_chunks((line for _, line in records), MAX_LINES)):
+        name = f"demo-{job.shard_no * 1000 + chunk_no:04d}.jsonl"
+        write_jsonl(job.landing / "shopify" / "orders" / name, chunk)
+        files += 1
     return {
         "contacts": len(job.people),
         "webhook_events": wa.inbound_messages + wa.statuses,
@@ -130,18 +111,16 @@ def run_job(job: Job) -> dict[str, int]:
         "whatsapp_outbound_messages": shard.outbound_messages,
         "whatsapp_statuses": wa.statuses,
         "whatsapp_user_preferences": wa.preferences,
-        "chatwoot_events": chatwoot_events,
+        "chatwoot_events": shard.cw.rendered,
         "chatwoot_conversations": len(shard.cw.conversations),
-        "shopify_orders": len([o for o in shop.orders if o.created_at <= job.end_ts])
-        if shop
-        else 0,
-        "shopify_order_records": order_records,
+        "shopify_orders": sum(o.created_at <= job.end_ts for o in shop.orders) if shop else 0,
+        "shopify_order_records": len(records),
         "files": files,
     }
 
 
 def _allocate(total: int, shares: list[float]) -> list[int]:
-    """Split `total` contacts by `shares` (largest remainder), at least one each."""
+    """Split `total` contacts by `shares` (largest remainder)."""
     weight = sum(shares)
     raw = [total * share / weight for share in shares]
     counts = [int(value) for value in raw]
@@ -191,6 +170,9 @@ def generate(
         raise ValueError("contacts and days must be at least 1")
     landing = paths(home).ensure().landing
     inboxes = load_inboxes()
+    unknown = sorted({inbox.vertical for inbox in inboxes} - set(VERTICALS))
+    if unknown:
+        raise ValueError(f"inboxes.csv has verticals the demo has no storyline for: {unknown}")
     start_ts, end_ts = window(days, end_date)
 
     fake = Faker("it_IT")

@@ -40,8 +40,6 @@ class Sent:
     ts: int
     price: dict[str, Any]
     read_rate: float
-    menu: Menu | None = None
-    template: TemplateSpec | None = None
 
 
 class Shard:
@@ -137,9 +135,9 @@ class Thread:
             conv.status = "open"
             conv.resolved_at = None
             self.reopened = True
-            cw.updated(ts, conv, "status", "resolved", "open", offset_ms=700)
+            cw.updated(ts, conv, "status", "resolved", "open", offset_ms=999)
             if self.rng.random() < 0.4:
-                cw.status_changed(ts, conv, "resolved", both=False, offset_ms=701)
+                cw.status_changed(ts, conv, "resolved", both=False, offset_ms=999)
         return conv
 
     def _conversation_for_outbound(self, ts: int) -> Conversation:
@@ -160,23 +158,17 @@ class Thread:
         at_reply: list[dict[str, Any]] = []
         for sent in self.pending:
             delivered = sent.ts + 1 + self._delivery_lag()
-            read: int | None
-            opened_to_reply = until is not None and until - sent.ts < DAY
-            if opened_to_reply:
-                read = until - rng.randint(3, 60)  # type: ignore[operator]
-            elif rng.random() < sent.read_rate:
-                read = delivered + lognormal_seconds(rng, 900, 1.6, 3 * DAY)
-                if until is not None and read >= until - 3:
-                    read = until - rng.randint(3, 60)
-            else:
-                read = None
             if until is not None:
-                delivered = min(delivered, until - 4)
+                delivered = min(delivered, until - 2)
+            delivered = max(delivered, sent.ts + 1)
+            read: int | None = None
+            opened_to_reply = until is not None and until - sent.ts < DAY
+            if not opened_to_reply and rng.random() < sent.read_rate:
+                read = delivered + lognormal_seconds(rng, 900, 1.6, 3 * DAY)
+            if until is not None and (read is None or read >= until - 3):
+                read = until - rng.randint(3, 60)  # opening the chat to write reads it all
             if read is not None and read <= delivered + 1:
-                read = max(read, sent.ts + 2)
-                delivered = read  # read in the open chat: no delivered webhook
-            if delivered < sent.ts + 2:
-                delivered = sent.ts + 2
+                read = delivered = max(read, delivered)  # read in the open chat: no delivered
             if delivered != read:
                 price_on_read = None
                 arrival = delivered + self._lag()
@@ -227,7 +219,10 @@ class Thread:
             for ts, message, *_ in entries:
                 wa.post(ts + self._lag(), [*leading, wa.messages_change(self.person, [message])])
                 leading = []
+        if conv.waiting_since is None:
+            conv.waiting_since = first_ts
         for ts, message, content, attrs, attachment in entries:
+            conv.last_activity = ts
             cw.message(
                 ts,
                 conv,
@@ -238,9 +233,6 @@ class Thread:
                 content_attributes=attrs,
                 attachment=attachment,
             )
-        if conv.waiting_since is None:
-            conv.waiting_since = first_ts
-        conv.last_activity = last_ts
         self.last_inbound = last_ts
         self.clock = last_ts
 
@@ -391,7 +383,7 @@ class Thread:
                 [status_item(wamid, "sent", sent_at, self.person.wa_id, price)],
             )
             read_rate = {"service": 0.85, "utility": 0.75, "marketing": 0.55}[category]
-            sent = Sent(wamid, sent_at, price, read_rate, menu, template)
+            sent = Sent(wamid, sent_at, price, read_rate)
             self.pending.append(sent)
 
         conv = self._conversation_for_outbound(ts)
@@ -410,6 +402,11 @@ class Thread:
                     "processed_params": {str(i + 1): p for i, p in enumerate(params)},
                 }
             }
+        if sender is not None and sender.kind == "user":
+            if conv.first_reply_ms is None:
+                conv.first_reply_ms = self.shard.cw.message_ms(ts)
+            conv.waiting_since = None
+        conv.last_activity = ts
         self.shard.cw.message(
             ts,
             conv,
@@ -421,11 +418,6 @@ class Thread:
             content_attributes=attrs,
             additional_attributes=extra,
         )
-        if sender is not None and sender.kind == "user":
-            if conv.first_reply_at is None:
-                conv.first_reply_at = ts
-            conv.waiting_since = None
-        conv.last_activity = ts
         self.clock = max(self.clock, ts)
         return sent
 

@@ -179,7 +179,8 @@ def parse_contacts_csv(
                                                 "Last Modified Date", tz),
         }
 
-    return parse_export(path, CSV_ALIASES, ("record_id",), build, CSV_SCHEMA, key="record_id")
+    return parse_export(path, CSV_ALIASES, ("record_id",), build, CSV_SCHEMA, key="record_id",
+                        labels={"record_id": "Record ID"})
 
 
 def ingest_contact_exports(

@@ -188,7 +188,8 @@ def parse_orders_csv(
             "payment_method": blank_to_none(values["payment_method"]),
         }
 
-    return parse_export(path, ALIASES, ("order_id", "total_amount"), build, SCHEMA)
+    return parse_export(path, ALIASES, ("order_id", "total_amount"), build, SCHEMA,
+                        labels={"order_id": "Order ID", "total_amount": "Order Total"})
 
 
 def _customer_id(text: str) -> str | None:

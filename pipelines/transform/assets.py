@@ -8,6 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from pipelines.resources import WarehouseResource
 from pipelines.transform.project import dbt_project, ensure_manifest
 
 SCHEMA_GROUPS = {"staging", "intermediate", "marts", "segments", "seeds"}
@@ -34,6 +35,9 @@ class ThreadlineTranslator(DagsterDbtTranslator):
     project=dbt_project,
     pool="warehouse",
 )
-def threadline_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def threadline_dbt(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
     """`dbt build`: seeds, staging, intermediate, marts, segments, with every test."""
+    warehouse.export_home()
     yield from dbt.cli(["build"], context=context).stream()

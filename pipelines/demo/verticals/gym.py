@@ -3,6 +3,8 @@ that often go quiet."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from ..businesses import (
     WEEKDAYS_IT,
     Ad,
@@ -14,8 +16,8 @@ from ..businesses import (
     Topic,
     reengage_template,
 )
-from ..episodes import SAFETY, fill, play_conversation, respond, slot_after
-from ..hours import DAY, HOUR, customer_delay, local
+from ..episodes import SAFETY, fill, play_conversation, respond
+from ..hours import DAY, HOUR, customer_delay, from_local, local
 from ..people import Person
 from ..shopify import Shop
 from ..stories import (
@@ -35,15 +37,20 @@ from ..stories import (
 )
 from ..threads import Shard, Thread
 
+# Trial classes: (weekday, time, class). The bot offers them as a list; operators quote them.
+TRIAL_CLASSES = (
+    (0, "18:30", "Functional"),
+    (1, "13:00", "Total body"),
+    (2, "19:00", "Pilates"),
+    (3, "20:00", "Spinning"),
+    (5, "10:00", "Cross training"),
+)
 TRIAL_SLOTS = Menu(
     "list",
     "Scegli la lezione di prova che preferisci 👇",
-    (
-        ("slot_lun_1830", "Lunedì 18:30 Functional"),
-        ("slot_mar_1300", "Martedì 13:00 Total body"),
-        ("slot_mer_1900", "Mercoledì 19:00 Pilates"),
-        ("slot_gio_2000", "Giovedì 20:00 Spinning"),
-        ("slot_sab_1000", "Sabato 10:00 Cross training"),
+    tuple(
+        (f"slot_{day}_{time.replace(':', '')}", f"{WEEKDAYS_IT[day].capitalize()} {time} {name}")
+        for day, time, name in TRIAL_CLASSES
     ),
     button="Vedi orari",
 )
@@ -272,12 +279,8 @@ SCRIPT = Script(
         ),
     ),  # fmt: skip
     extra={
-        "slot": (
-            "lunedì alle 18:30 (Functional)",
-            "mercoledì alle 19:00 (Pilates)",
-            "sabato alle 10:00 (Cross training)",
-            "martedì alle 13:00 (Total body)",
-            "giovedì alle 20:00 (Spinning)",
+        "slot": tuple(
+            f"{WEEKDAYS_IT[day]} alle {time} ({name})" for day, time, name in TRIAL_CLASSES
         ),
     },
 )
@@ -287,6 +290,18 @@ AFTER_TRIAL = (
     "Ciao {nome}! Com'è andata la prova? Se vuoi ti mando le offerte per l'abbonamento 💪",
 )
 AFTER_TRIAL_ANSWERS = ("Bene! Mandami pure le offerte", "Molto bene, quanto costa il trimestrale?")
+
+
+def lesson_after(ts: int, slot: str) -> int:
+    """The first lesson of the chosen trial class at least a day after `ts`."""
+    weekday, time = next(
+        (day, time) for day, time, _ in TRIAL_CLASSES if WEEKDAYS_IT[day] in slot and time in slot
+    )
+    day = local(ts).date() + timedelta(days=1)
+    while day.weekday() != weekday:
+        day += timedelta(days=1)
+    hour, minute = (int(part) for part in time.split(":"))
+    return from_local(datetime(day.year, day.month, day.day, hour, minute))
 
 
 def plan(shard: Shard, shop: Shop | None, person: Person, position: int, total: int) -> Plan:
@@ -314,7 +329,7 @@ def play(t: Thread, plan: Plan, agenda: Agenda) -> None:
         def trial(ts: int) -> None:
             if not play_conversation(t, topics["prova_gratuita"], ts, ctx, plan.ad):
                 return
-            lesson = slot_after(rng, t.clock, 1, 6)
+            lesson = lesson_after(t.clock, ctx["slot"])
             moment = local(lesson)
 
             def remind(at: int) -> None:
