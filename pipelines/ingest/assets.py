@@ -17,6 +17,9 @@ RAW_TABLES: dict[str, list[str]] = {
     "whatsapp": ["whatsapp_changes", "whatsapp_messages", "whatsapp_statuses"],
     "chatwoot": ["chatwoot_events"],
     "shopify": ["shopify_orders"],
+    "shopify_checkouts": ["shopify_checkouts"],
+    "woocommerce": ["woocommerce_orders"],
+    "hubspot": ["hubspot_contacts", "hubspot_deals", "hubspot_contacts_csv"],
     "campaign_sends": ["campaign_sends"],
 }
 
@@ -24,6 +27,9 @@ DESCRIPTIONS = {
     "whatsapp": "WhatsApp Cloud API webhook bodies from landing/whatsapp/.",
     "chatwoot": "Chatwoot (shared inbox) webhook events from landing/chatwoot/.",
     "shopify": "Shopify orders from landing/shopify/orders/.",
+    "shopify_checkouts": "Shopify abandoned checkouts from landing/shopify/checkouts/.",
+    "woocommerce": "WooCommerce order CSV exports from landing/woocommerce/.",
+    "hubspot": "HubSpot CRM contacts and deals (API pages and CSV exports) from landing/hubspot/.",
     "campaign_sends": "The campaign send ledger (state/send_ledger.sqlite), copied whole.",
 }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import duckdb
 import phonenumbers
+import polars as pl
 
 DEFAULT_REGION = "IT"
 
@@ -103,8 +104,16 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         ).fetchall()
         pending.update((kind, row[0]) for row in rows)
     if pending:
-        con.executemany(
-            "insert into raw.phone_numbers values (?, ?, ?, ?, ?, ?)",
-            [(kind, value, *normalize(kind, value)) for kind, value in sorted(pending)],
+        rows = [(kind, value, *normalize(kind, value)) for kind, value in sorted(pending)]
+        frame = pl.DataFrame(
+            rows,
+            schema={
+                "kind": pl.String, "raw_value": pl.String, "phone_e164": pl.String,
+                "region_code": pl.String, "country_calling_code": pl.Int32, "is_valid": pl.Boolean,
+            },
+            orient="row",
         )
+        con.register("_phones", frame)
+        con.execute("insert into raw.phone_numbers select * from _phones")
+        con.unregister("_phones")
     return len(pending)

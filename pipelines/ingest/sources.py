@@ -8,7 +8,16 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.ingest import chatwoot, phones, send_ledger, shopify, whatsapp
+from pipelines.ingest import (
+    chatwoot,
+    hubspot,
+    phones,
+    send_ledger,
+    shopify,
+    shopify_checkouts,
+    whatsapp,
+    woocommerce,
+)
 from pipelines.settings import Paths
 
 IngestFn = Callable[[duckdb.DuckDBPyConnection, Paths], dict[str, int]]
@@ -29,6 +38,9 @@ SOURCES: dict[str, IngestFn] = {
     "whatsapp": _landing(whatsapp),
     "chatwoot": _landing(chatwoot),
     "shopify": _landing(shopify),
+    "shopify_checkouts": _landing(shopify_checkouts),
+    "woocommerce": _landing(woocommerce),
+    "hubspot": _landing(hubspot),
     "campaign_sends": _ledger,
 }
 
