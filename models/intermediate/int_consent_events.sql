@@ -24,7 +24,7 @@ phones as (
 -- ticking "accept marketing" at checkout is an opt-in; not ticking it revokes nothing
 shop_opt_ins as (
     select
-        {{ contact_id_from_key(identity_key('p.phone_e164', 'o.email')) }} as contact_id,
+        {{ contact_of_phone_or_email('p.phone_e164', 'o.email') }} as contact_id,
         o.ordered_at as occurred_at,
         true as marketing_consent,
         'shopify' as source,
@@ -37,7 +37,7 @@ shop_opt_ins as (
 -- the user's own stop / resume in WhatsApp
 whatsapp_preferences as (
     select
-        {{ contact_id_from_key('p.phone_e164') }} as contact_id,
+        {{ contact_of(phone_node('p.phone_e164')) }} as contact_id,
         w.changed_at as occurred_at,
         w.preference_value = 'resume' as marketing_consent,
         'whatsapp' as source,

@@ -28,7 +28,7 @@ from_messages as (
 
 from_orders as (
     select
-        {{ contact_id_from_key(identity_key('p.phone_e164', 'o.email')) }} as contact_id,
+        {{ contact_of_phone_or_email('p.phone_e164', 'o.email') }} as contact_id,
         p.phone_e164,
         o.email,
         nullif(trim(coalesce(o.first_name, '') || ' ' || coalesce(o.last_name, '')), '') as display_name,

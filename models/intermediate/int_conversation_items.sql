@@ -43,7 +43,7 @@ message_items as (
 
 resolutions as (
     select
-        {{ contact_id_from_key(identity_key('coalesce(p_typed.phone_e164, p_wa.phone_e164)', 'e.contact_email')) }} as contact_id,
+        {{ contact_of("coalesce(" ~ phone_node('coalesce(p_typed.phone_e164, p_wa.phone_e164)') ~ ", 'chatwoot:' || i.chatwoot_account_id || ':' || e.chatwoot_contact_id)") }} as contact_id,
         i.inbox_id,
         'resolution:' || e.chatwoot_conversation_id || ':' || cast(e.occurred_at as varchar) as item_id,
         e.occurred_at as item_at,

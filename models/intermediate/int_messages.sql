@@ -45,7 +45,8 @@ whatsapp_inbound as (
         m.referral_source_id,
         m.ctwa_clid,
         m.error_code as message_error_code,
-        1 as source_priority
+        1 as source_priority,
+        cast(null as varchar) as chatwoot_node
     from wa_messages m
     left join inboxes i on i.whatsapp_phone_number_id = m.phone_number_id
     left join phones p on p.kind = 'wa_id' and p.raw_value = m.from_wa_id
@@ -71,7 +72,8 @@ chatwoot_messages as (
         cast(null as varchar) as referral_source_id,
         cast(null as varchar) as ctwa_clid,
         cast(null as integer) as message_error_code,
-        case when c.message_type = 'incoming' then 3 else 2 end as source_priority
+        case when c.message_type = 'incoming' then 3 else 2 end as source_priority,
+        'chatwoot:' || i.chatwoot_account_id || ':' || c.chatwoot_contact_id as chatwoot_node
     from cw_messages c
     left join inboxes i on i.chatwoot_inbox_id = c.chatwoot_inbox_id
     left join phones p_typed on p_typed.kind = 'typed' and p_typed.raw_value = c.contact_phone_raw
@@ -108,7 +110,8 @@ campaign_messages as (
         cast(null as varchar) as referral_source_id,
         cast(null as varchar) as ctwa_clid,
         cast(null as integer) as message_error_code,
-        0 as source_priority
+        0 as source_priority,
+        cast(null as varchar) as chatwoot_node
     from campaign_sends s
     left join first_status f on f.message_id = s.message_id
     left join inboxes i on i.whatsapp_phone_number_id = f.phone_number_id
@@ -136,7 +139,8 @@ status_only_messages as (
         cast(null as varchar) as referral_source_id,
         cast(null as varchar) as ctwa_clid,
         cast(null as integer) as message_error_code,
-        9 as source_priority
+        9 as source_priority,
+        cast(null as varchar) as chatwoot_node
     from first_status f
     left join inboxes i on i.whatsapp_phone_number_id = f.phone_number_id
     left join phones p on p.kind = 'wa_id' and p.raw_value = f.recipient_wa_id
@@ -167,7 +171,8 @@ merged as (
         max(display_name) as display_name,
         max(referral_source_id) as referral_source_id,
         max(ctwa_clid) as ctwa_clid,
-        max(message_error_code) as message_error_code
+        max(message_error_code) as message_error_code,
+        max(chatwoot_node) as chatwoot_node
     from unioned
     where message_id is not null
     group by message_id
@@ -177,7 +182,7 @@ final as (
     select
         m.*,
         i.channel,
-        {{ contact_id_from_key(identity_key('m.phone_e164', 'm.email')) }} as contact_id
+        {{ contact_of("coalesce(" ~ phone_node('m.phone_e164') ~ ", " ~ email_node('m.email') ~ ", m.chatwoot_node)") }} as contact_id
     from merged m
     left join inboxes i using (inbox_id)
 )

@@ -1,9 +1,27 @@
-{#- A contact's id is derived from its identity key (for now the E.164 phone number, or
-    the e-mail when there is no phone), so it is stable across runs and rebuilds. -#}
-{% macro contact_id_from_key(key) -%}
-    case when {{ key }} is not null then 'ct_' || left(md5({{ key }}), 16) end
+{#- Identity resolution works on typed identifier strings ("nodes"):
+    phone:+393471234567, email:giulia@example.it, instagram:<IGSID>, messenger:<PSID>,
+    chatwoot:<account>:<contact id>, hubspot:<id>, shopify:<customer id>, webchat:<site>:<visitor>.
+    People are the connected components of the graph of identifiers seen together. -#}
+
+{% macro phone_node(e164) -%}
+    case when {{ e164 }} is not null then 'phone:' || {{ e164 }} end
 {%- endmacro %}
 
-{% macro identity_key(phone_e164, email) -%}
-    coalesce({{ phone_e164 }}, case when {{ email }} is not null and {{ email }} like '%@%' then 'email:' || lower(trim({{ email }})) end)
+{% macro email_node(email) -%}
+    case when lower(trim({{ email }})) like '%_@_%._%' then 'email:' || lower(trim({{ email }})) end
+{%- endmacro %}
+
+{% macro prefixed_node(prefix, value) -%}
+    case when nullif(trim(cast({{ value }} as varchar)), '') is not null
+        then '{{ prefix }}:' || trim(cast({{ value }} as varchar)) end
+{%- endmacro %}
+
+{# The current contact of an identifier node (null when the node is unknown). #}
+{% macro contact_of(node) -%}
+    (select ci.contact_id from {{ ref('int_contact_ids') }} ci where ci.node = {{ node }})
+{%- endmacro %}
+
+{# The contact shown by a phone (E.164) or, failing that, an e-mail. #}
+{% macro contact_of_phone_or_email(e164, email) -%}
+    {{ contact_of('coalesce(' ~ phone_node(e164) ~ ', ' ~ email_node(email) ~ ')') }}
 {%- endmacro %}

@@ -13,7 +13,7 @@ final as (
     select
         -- ids
         o.order_id,
-        {{ contact_id_from_key(identity_key('p.phone_e164', 'o.email')) }} as contact_id,
+        {{ contact_of_phone_or_email('p.phone_e164', 'o.email') }} as contact_id,
         o.order_name,
 
         -- timestamps

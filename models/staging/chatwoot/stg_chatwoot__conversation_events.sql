@@ -23,6 +23,7 @@ renamed as (
         cast({{ json_part('payload', '$.changed_attributes') }} as varchar) as changed_attributes_json,
 
         -- the contact
+        {{ json_text('payload', '$.meta.sender.id') }} as chatwoot_contact_id,
         {{ json_text('payload', '$.meta.sender.phone_number') }} as contact_phone_raw,
         {{ json_text('payload', '$.contact_inbox.source_id') }} as contact_wa_id,
         lower(trim({{ json_text('payload', '$.meta.sender.email') }})) as contact_email,

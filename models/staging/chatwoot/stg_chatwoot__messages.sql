@@ -46,6 +46,7 @@ renamed as (
             then {{ json_text('payload', '$.sender.name') }} end as operator_name,
 
         -- the contact
+        {{ json_text('payload', '$.conversation.meta.sender.id') }} as chatwoot_contact_id,
         coalesce(
             {{ json_text('payload', '$.conversation.meta.sender.phone_number') }},
             case when {{ json_text('payload', '$.sender.type') }} is null

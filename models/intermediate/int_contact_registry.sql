@@ -1,0 +1,74 @@
+{{ config(materialized='incremental', on_schema_change='append_new_columns') }}
+-- The history of which contact each identifier belongs to: append-only, one row each
+-- time an identifier gets a contact (first seen, or moved by a merge).
+--
+-- contact_id is stable: a component keeps the contact id its identifiers already had;
+-- a new component gets an id derived from its earliest-seen identifier; when a
+-- component spans several existing contacts (they merged), the oldest contact id
+-- survives and the others' identifiers move to it (marts.contact_merges lists them).
+with
+
+components as (
+    select * from {{ ref('int_identity_components') }}
+),
+
+{% if is_incremental() %}
+previous as (
+    select node, contact_id, valid_from
+    from {{ this }}
+    qualify row_number() over (partition by node order by valid_from desc, contact_id) = 1
+),
+
+contact_ages as (
+    select contact_id, min(valid_from) as created_at
+    from {{ this }}
+    group by contact_id
+),
+{% else %}
+previous as (
+    select cast(null as varchar) as node, cast(null as varchar) as contact_id, cast(null as timestamp) as valid_from
+    where false
+),
+
+contact_ages as (
+    select cast(null as varchar) as contact_id, cast(null as timestamp) as created_at
+    where false
+),
+{% endif %}
+
+existing_per_component as (
+    select c.component, p.contact_id, a.created_at
+    from components c
+    join previous p using (node)
+    join contact_ages a using (contact_id)
+),
+
+survivors as (
+    select component, min_by(contact_id, created_at::varchar || contact_id) as contact_id
+    from existing_per_component
+    group by component
+),
+
+founders as (
+    select component, min_by(node, cast(first_seen_at as varchar) || node) as founder
+    from components
+    group by component
+),
+
+assigned as (
+    select
+        c.node,
+        coalesce(s.contact_id, 'ct_' || left(md5(f.founder), 16)) as contact_id
+    from components c
+    join founders f using (component)
+    left join survivors s using (component)
+),
+
+changes as (
+    select a.node, a.contact_id, cast({{ dbt.current_timestamp() }} as timestamp) as valid_from
+    from assigned a
+    left join previous p using (node)
+    where p.contact_id is null or p.contact_id <> a.contact_id
+)
+
+select * from changes
