@@ -4,7 +4,7 @@
 --
 -- contact_id is stable: a component keeps the contact id its identifiers already had;
 -- a new component gets an id derived from its earliest-seen identifier; when a
--- component spans several existing contacts (they merged), the oldest contact id
+-- component spans several existing contacts (they merged), the contact seen first
 -- survives and the others' identifiers move to it (marts.contact_merges lists them).
 with
 
@@ -19,32 +19,24 @@ previous as (
     qualify row_number() over (partition by node order by valid_from desc, contact_id) = 1
 ),
 
-contact_ages as (
-    select contact_id, min(valid_from) as created_at
-    from {{ this }}
-    group by contact_id
-),
 {% else %}
 previous as (
     select cast(null as varchar) as node, cast(null as varchar) as contact_id, cast(null as timestamp) as valid_from
     where false
 ),
 
-contact_ages as (
-    select cast(null as varchar) as contact_id, cast(null as timestamp) as created_at
-    where false
-),
 {% endif %}
 
+-- the contacts a component already spans, each with its earliest-seen identifier
 existing_per_component as (
-    select c.component, p.contact_id, a.created_at
+    select c.component, p.contact_id, min(c.first_seen_at) as first_seen_at
     from components c
     join previous p using (node)
-    join contact_ages a using (contact_id)
+    group by c.component, p.contact_id
 ),
 
 survivors as (
-    select component, min_by(contact_id, created_at::varchar || contact_id) as contact_id
+    select component, min_by(contact_id, cast(first_seen_at as varchar) || contact_id) as contact_id
     from existing_per_component
     group by component
 ),

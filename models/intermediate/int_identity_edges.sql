@@ -8,47 +8,42 @@ records as (
     select * from {{ ref('int_identity_records') }}
 ),
 
-inboxes as (
-    select * from {{ ref('inboxes') }}
-),
-
-business_nodes as (
-    select 'phone:+' || whatsapp_display_phone_number as node from inboxes where whatsapp_display_phone_number is not null
-    union all
-    select 'phone:' || phone_line from inboxes where phone_line is not null
-    union all
-    select 'email:' || lower(trim(email_address)) from inboxes where email_address is not null
-),
-
-nodes as (
+-- identifiers that are never a person: the business's own, generic mailboxes
+-- (the business's own numbers and addresses are already left out of the records)
+never_a_person as (
     select distinct node from records
+    where node like 'email:%'
+      and split_part(substr(node, 7), '@', 1) in (
+          {%- for local in var('identity_generic_email_locals') %}'{{ local }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+      )
 ),
 
+personal_records as (
+    select r.record_id, r.node
+    from records r
+    where r.node not in (select node from never_a_person)
+),
+
+-- how many different people an identifier is seen with (people counted by phone,
+-- and a phone's people by e-mail)
 cooccurrence as (
     select
         a.node,
         count(distinct case when b.node like 'phone:%' then b.node end) as phones_seen_with,
         count(distinct case when b.node like 'email:%' then b.node end) as emails_seen_with
-    from records a
-    join records b on b.record_id = a.record_id and b.node <> a.node
+    from personal_records a
+    join personal_records b on b.record_id = a.record_id and b.node <> a.node
     group by a.node
 ),
 
 linkable as (
-    select n.node
-    from nodes n
+    select distinct r.node
+    from personal_records r
     left join cooccurrence c using (node)
-    where n.node not in (select node from business_nodes)
-      and not (
-          n.node like 'email:%'
-          and split_part(substr(n.node, 7), '@', 1) in (
-              {%- for local in var('identity_generic_email_locals') %}'{{ local }}'{% if not loop.last %}, {% endif %}{% endfor -%}
-          )
-      )
-      and case
-          when n.node like 'phone:%' then coalesce(c.emails_seen_with, 0) <= {{ var('identity_max_emails_per_phone') }}
-          else coalesce(c.phones_seen_with, 0) <= {{ var('identity_max_phones_per_identifier') }}
-      end
+    where case
+        when r.node like 'phone:%' then coalesce(c.emails_seen_with, 0) <= {{ var('identity_max_emails_per_phone') }}
+        else coalesce(c.phones_seen_with, 0) <= {{ var('identity_max_phones_per_identifier') }}
+    end
 ),
 
 linkable_records as (

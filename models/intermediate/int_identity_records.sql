@@ -112,8 +112,18 @@ unioned as (
     union all select * from shop
     union all select * from crm
     union all select * from campaign
+),
+
+-- the business's own numbers and addresses are never a person's
+business_nodes as (
+    select 'phone:+' || whatsapp_display_phone_number as node from inboxes where whatsapp_display_phone_number is not null
+    union all
+    select 'phone:' || phone_line from inboxes where phone_line is not null
+    union all
+    select 'email:' || lower(trim(email_address)) from inboxes where email_address is not null
 )
 
 select distinct record_id, node, seen_at
 from unioned
 where node is not null
+  and node not in (select node from business_nodes)

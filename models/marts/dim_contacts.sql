@@ -6,6 +6,12 @@ records as (
     select * from {{ ref('int_contact_records') }}
 ),
 
+identifiers as (
+    select i.contact_id, i.node, c.first_seen_at
+    from {{ ref('int_contact_ids') }} i
+    join {{ ref('int_identity_components') }} c using (node)
+),
+
 consent_events as (
     select * from {{ ref('int_consent_events') }}
 ),
@@ -14,19 +20,44 @@ phones as (
     select * from {{ source('raw', 'phone_numbers') }}
 ),
 
-contacts as (
+-- every person identity resolution knows, with their most recently seen phone and e-mail
+people as (
     select
         contact_id,
-        max(phone_e164) as phone_e164,
+        max_by(substr(node, 7), case when node like 'phone:%' then first_seen_at end) as phone_e164,
+        max_by(substr(node, 7), case when node like 'email:%' then first_seen_at end) as email,
+        min(first_seen_at) as first_seen_at,
+        max(first_seen_at) as last_identifier_at
+    from identifiers
+    group by contact_id
+),
+
+activity as (
+    select
+        contact_id,
         max_by(email, case when email is not null then seen_at end) as email,
         max_by(display_name, case when display_name is not null then seen_at end) as display_name,
         max_by(first_name, case when first_name is not null then seen_at end) as first_name,
-        min(seen_at) as first_seen_at,
         max(seen_at) as last_seen_at,
         sum(case when record_type = 'order' then 1 else 0 end) as orders_count,
         sum(case when record_type = 'message' then 1 else 0 end) as messages_count
     from records
     group by contact_id
+),
+
+contacts as (
+    select
+        p.contact_id,
+        p.phone_e164,
+        coalesce(p.email, a.email) as email,
+        a.display_name,
+        a.first_name,
+        p.first_seen_at,
+        greatest(coalesce(a.last_seen_at, p.last_identifier_at), p.last_identifier_at) as last_seen_at,
+        coalesce(a.orders_count, 0) as orders_count,
+        coalesce(a.messages_count, 0) as messages_count
+    from people p
+    left join activity a using (contact_id)
 ),
 
 consent as (

@@ -58,6 +58,26 @@ SOURCES: dict[str, tuple[str, str]] = {
         "union all select payload -> '$.customer' ->> 'phone' from raw.shopify_orders "
         "union all select payload -> '$.billing_address' ->> 'phone' from raw.shopify_orders",
     ),
+    "raw.shopify_checkouts": (
+        "typed",
+        "select payload ->> 'phone' from raw.shopify_checkouts "
+        "union all select payload -> '$.customer' ->> 'phone' from raw.shopify_checkouts "
+        "union all select payload -> '$.billing_address' ->> 'phone' from raw.shopify_checkouts",
+    ),
+    "raw.woocommerce_orders": ("typed", "select billing_phone from raw.woocommerce_orders"),
+    "raw.hubspot_contacts": (
+        "typed",
+        "select payload -> '$.properties' ->> 'phone' from raw.hubspot_contacts "
+        "union all select payload -> '$.properties' ->> 'mobilephone' from raw.hubspot_contacts "
+        "union all select payload -> '$.properties' ->> 'hs_whatsapp_phone_number' "
+        "from raw.hubspot_contacts",
+    ),
+    "raw.hubspot_contacts_csv": (
+        "typed",
+        "select phone from raw.hubspot_contacts_csv "
+        "union all select mobile_phone from raw.hubspot_contacts_csv "
+        "union all select whatsapp_phone from raw.hubspot_contacts_csv",
+    ),
     "raw.campaign_sends": ("typed", "select phone from raw.campaign_sends"),
 }
 
