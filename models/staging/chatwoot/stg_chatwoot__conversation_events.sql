@@ -21,6 +21,13 @@ renamed as (
         {{ json_text('payload', '$.status') }} as status,
         cast({{ json_part('payload', '$.labels') }} as varchar) as labels_json,
         cast({{ json_part('payload', '$.changed_attributes') }} as varchar) as changed_attributes_json,
+        -- changed_attributes is a list of one-key objects: pick each attribute's change
+        cast({{ json_part('payload', '$.changed_attributes[*].label_list.previous_value') }} as varchar) as labels_previous_json,
+        cast({{ json_part('payload', '$.changed_attributes[*].label_list.current_value') }} as varchar) as labels_current_json,
+        cast({{ json_part('payload', '$.changed_attributes[*].assignee_id.previous_value') }} as varchar) as assignee_previous_json,
+        cast({{ json_part('payload', '$.changed_attributes[*].assignee_id.current_value') }} as varchar) as assignee_current_json,
+        cast({{ json_part('payload', '$.changed_attributes[*].status.previous_value') }} as varchar) as status_previous_json,
+        cast({{ json_part('payload', '$.changed_attributes[*].status.current_value') }} as varchar) as status_current_json,
 
         -- the contact
         {{ json_text('payload', '$.meta.sender.id') }} as chatwoot_contact_id,
