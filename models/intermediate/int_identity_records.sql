@@ -20,6 +20,12 @@ checkouts as (select * from {{ ref('stg_shopify__checkouts') }}),
 woo_orders as (select * from {{ ref('stg_woocommerce__orders') }}),
 crm_contacts as (select * from {{ ref('stg_hubspot__contacts') }}),
 ledger as (select * from {{ ref('stg_senders__campaign_sends') }}),
+meta_messages as (select * from {{ ref('stg_meta__messages') }}),
+email_messages as (select * from {{ ref('stg_email__messages') }}),
+webchat_messages as (select * from {{ ref('stg_webchat__messages') }}),
+calls as (select * from {{ ref('stg_calls__calls') }}),
+canonical_messages as (select * from {{ ref('stg_canonical__messages') }}),
+appointments as (select * from {{ ref('stg_calendar__appointments') }}),
 
 whatsapp as (
     select 'wa:' || m.message_id as record_id, {{ phone_node('p.phone_e164') }} as node, m.sent_at as seen_at
@@ -106,8 +112,42 @@ campaign as (
     join phones p on p.kind = 'typed' and p.raw_value = l.phone_raw
 ),
 
+channels as (
+    select message_id as record_id, channel || ':' || customer_id as node, sent_at as seen_at
+    from meta_messages
+    union all
+    select message_id, {{ email_node('customer_email') }}, sent_at from email_messages
+    union all
+    select message_id, 'webchat:' || site_id || ':' || visitor_id, sent_at from webchat_messages
+    union all
+    select message_id, {{ email_node('visitor_email') }}, sent_at from webchat_messages
+    union all
+    select w.message_id, {{ phone_node('p.phone_e164') }}, w.sent_at
+    from webchat_messages w join phones p on p.kind = 'typed' and p.raw_value = w.visitor_phone_raw
+    union all
+    select c.call_id, {{ phone_node('p.phone_e164') }}, c.started_at
+    from calls c join phones p on p.kind = 'typed' and p.raw_value = c.customer_phone_raw
+    union all
+    select 'canonical:' || c.message_id, {{ phone_node('p.phone_e164') }}, c.sent_at
+    from canonical_messages c join phones p on p.kind = 'typed' and p.raw_value = c.contact_phone_raw
+    union all
+    select 'canonical:' || message_id, {{ email_node('contact_email') }}, sent_at from canonical_messages
+    union all
+    select 'canonical:' || message_id, case when contact_handle is not null then channel || ':' || contact_handle end, sent_at
+    from canonical_messages
+    union all
+    select 'appointment:' || a.appointment_id, {{ phone_node('p.phone_e164') }}, a.starts_at
+    from appointments a
+    join phones p on p.kind = 'typed'
+     and p.raw_value in (select unnest(cast(cast(a.attendee_phones_json as json) as varchar[])))
+    union all
+    select 'appointment:' || appointment_id, {{ email_node('e') }}, starts_at
+    from (select *, unnest(cast(cast(attendee_emails_json as json) as varchar[])) as e from appointments)
+),
+
 unioned as (
     select * from whatsapp
+    union all select * from channels
     union all select * from chatwoot
     union all select * from shop
     union all select * from crm

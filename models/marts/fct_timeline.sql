@@ -11,6 +11,8 @@ checkouts as (select * from {{ ref('stg_shopify__checkouts') }}),
 deal_versions as (select * from {{ ref('stg_hubspot__deal_versions') }}),
 consent_events as (select * from {{ ref('int_consent_events') }}),
 sends as (select * from {{ ref('stg_senders__campaign_sends') }}),
+appointments as (select * from {{ ref('stg_calendar__appointments') }}),
+identity_records as (select * from {{ ref('int_identity_records') }}),
 inboxes as (select * from {{ ref('inboxes') }}),
 phones as (select * from {{ source('raw', 'phone_numbers') }} where is_valid),
 
@@ -143,8 +145,22 @@ campaign_events as (
     where s.message_id is not null
 ),
 
+-- an appointment concerns the person its attendees' phone or e-mail identify
+appointment_events as (
+    select
+        min({{ contact_of('r.node') }}) as contact_id,
+        a.starts_at as occurred_at,
+        case when a.status = 'CANCELLED' then 'appointment_cancelled' else 'appointment_booked' end as event_type,
+        'calendar' as channel, coalesce(a.calendar_name, 'calendar') as source, a.appointment_id as ref_id,
+        coalesce(a.summary, 'Appointment') || case when a.status = 'CANCELLED' then ' (cancelled)' else '' end as summary
+    from appointments a
+    join identity_records r on r.record_id = 'appointment:' || a.appointment_id
+    group by a.appointment_id, a.starts_at, a.status, a.calendar_name, a.summary
+),
+
 unioned as (
     select * from message_events
+    union all select * from appointment_events
     union all select * from label_events
     union all select * from assignment_events
     union all select * from status_events

@@ -20,6 +20,12 @@ RAW_TABLES: dict[str, list[str]] = {
     "shopify_checkouts": ["shopify_checkouts"],
     "woocommerce": ["woocommerce_orders"],
     "hubspot": ["hubspot_contacts", "hubspot_deals", "hubspot_contacts_csv"],
+    "meta_messaging": ["meta_messaging_events"],
+    "email": ["email_messages"],
+    "webchat": ["webchat_events"],
+    "calls": ["calls"],
+    "canonical": ["canonical_messages"],
+    "calendar": ["appointments"],
     "campaign_sends": ["campaign_sends"],
 }
 
@@ -30,6 +36,12 @@ DESCRIPTIONS = {
     "shopify_checkouts": "Shopify abandoned checkouts from landing/shopify/checkouts/.",
     "woocommerce": "WooCommerce order CSV exports from landing/woocommerce/.",
     "hubspot": "HubSpot CRM contacts and deals (API pages and CSV exports) from landing/hubspot/.",
+    "meta_messaging": "Messenger and Instagram webhook bodies from landing/messenger/ and landing/instagram/.",
+    "email": "E-mails (.eml files and mbox archives) from landing/email/.",
+    "webchat": "Web chat events (our JSONL format) from landing/webchat/.",
+    "calls": "Call records (CSV) from landing/calls/.",
+    "canonical": "Messages in the canonical import format (JSONL, CSV, Parquet) from landing/canonical/.",
+    "calendar": "Appointments from iCalendar files in landing/calendar/.",
     "campaign_sends": "The campaign send ledger (state/send_ledger.sqlite), copied whole.",
 }
 

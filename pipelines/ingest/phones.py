@@ -78,6 +78,16 @@ SOURCES: dict[str, tuple[str, str]] = {
         "union all select mobile_phone from raw.hubspot_contacts_csv "
         "union all select whatsapp_phone from raw.hubspot_contacts_csv",
     ),
+    "raw.calls": ("typed", "select caller from raw.calls union all select callee from raw.calls"),
+    "raw.canonical_messages": ("typed", "select contact_phone from raw.canonical_messages"),
+    "raw.appointments": (
+        "typed",
+        "select unnest(cast(attendee_phones as varchar[])) from raw.appointments",
+    ),
+    "raw.webchat_events": (
+        "typed",
+        "select payload -> '$.visitor' ->> 'phone' from raw.webchat_events",
+    ),
     "raw.campaign_sends": ("typed", "select phone from raw.campaign_sends"),
 }
 

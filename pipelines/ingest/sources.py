@@ -9,7 +9,13 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest import (
+    calendar,
+    calls,
+    canonical,
     chatwoot,
+    email,
+    meta_messaging,
+    webchat,
     hubspot,
     phones,
     send_ledger,
@@ -41,6 +47,12 @@ SOURCES: dict[str, IngestFn] = {
     "shopify_checkouts": _landing(shopify_checkouts),
     "woocommerce": _landing(woocommerce),
     "hubspot": _landing(hubspot),
+    "meta_messaging": _landing(meta_messaging),
+    "email": _landing(email),
+    "webchat": _landing(webchat),
+    "calls": _landing(calls),
+    "canonical": _landing(canonical),
+    "calendar": _landing(calendar),
     "campaign_sends": _ledger,
 }
 
