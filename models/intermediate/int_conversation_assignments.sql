@@ -9,7 +9,8 @@
 --     resolved, so a late first reply is measured;
 --   * a customer message after a resolution reopens the conversation if the silence
 --     since the previous item is within the gap, otherwise it opens a new one;
---   * outbound messages while no conversation is open belong to none.
+--   * outbound messages while no conversation is open (none yet, closed, or resolved
+--     and not reopened) belong to none.
 --
 -- Computed without recursion (so it runs on any SQL engine): the stream is cut into
 -- "islands" wherever the silence exceeds the gap. A gap closes everything except an
@@ -159,14 +160,30 @@ island_starts as (
     from island_states
 ),
 
+-- after a resolution and until the customer writes again, nothing is open: outbound
+-- messages and repeated resolutions then belong to no conversation
+after_resolution as (
+    select
+        *,
+        mod(
+            max(case when kind in ('I', 'R') then pos * 2 + case when kind = 'R' then 1 else 0 end end) over (
+                partition by contact_id, inbox_id order by pos
+                rows between unbounded preceding and 1 preceding
+            ),
+            2
+        ) = 1 as follows_resolution
+    from with_islands
+),
+
 assigned as (
     select
-        w.*,
+        w.* exclude (follows_resolution),
         case
+            when w.kind <> 'I' and coalesce(w.follows_resolution, false) then null
             when s.receives_open then s.current_start
             when s.first_i is not null and w.pos >= s.first_i then s.first_i
         end as conversation_start_pos
-    from with_islands w
+    from after_resolution w
     join island_starts s using (contact_id, inbox_id, island)
 ),
 
