@@ -13,7 +13,9 @@ from pipelines.landing import landed_files
 from pipelines.settings import paths
 
 
-@dg.sensor(job=refresh_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.STOPPED)
+@dg.sensor(
+    job=refresh_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING
+)
 def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
     files = landed_files(paths().landing)
     if not files:
