@@ -52,6 +52,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--home", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--reuse", action="store_true", help="keep landing/ if --home has it")
     args = parser.parse_args()
 
     home = args.home or Path(tempfile.mkdtemp(prefix="threadline-bench-"))
@@ -60,8 +61,11 @@ def main() -> None:
     contacts = max(50, int(CONTACTS_PER_SCALE * args.scale))
 
     started = time.perf_counter()
-    print(f"generating demo data for {contacts:,} contacts in {home} ...", flush=True)
-    generate(home=home, seed=args.seed, contacts=contacts, days=DAYS, end_date=date(2026, 11, 24))
+    if not (args.reuse and any(p.landing.rglob("*.jsonl"))):
+        print(f"generating demo data for {contacts:,} contacts in {home} ...", flush=True)
+        generate(home=home, seed=args.seed, contacts=contacts, days=DAYS, end_date=date(2026, 11, 24))
+    for stale in p.home.glob("warehouse.duckdb*"):
+        stale.unlink() if stale.is_file() else None
     generate_s = time.perf_counter() - started
 
     bare_s, bare_rows = bare_read_seconds(p.landing)

@@ -5,15 +5,20 @@ from __future__ import annotations
 import calendar
 import csv
 import json
+import mailbox
 import os
 import re
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 
 from pipelines.demo import generate
 from pipelines.demo.__main__ import main
@@ -94,7 +99,9 @@ def test_same_arguments_give_identical_bytes(tmp_path: Path) -> None:
     def snapshot(home: Path) -> dict[str, bytes]:
         landing = home / "landing"
         return {
-            str(p.relative_to(landing)): p.read_bytes() for p in sorted(landing.rglob("*.jsonl"))
+            str(p.relative_to(landing)): p.read_bytes()
+            for p in sorted(landing.rglob("*"))
+            if p.is_file()
         }
 
     first, second = tmp_path / "a", tmp_path / "b"
@@ -102,6 +109,9 @@ def test_same_arguments_give_identical_bytes(tmp_path: Path) -> None:
     generate(second, seed=11, contacts=120, days=21, end_date=END, workers=2)
     assert snapshot(first) == snapshot(second)  # in parallel or not
     assert len(snapshot(first)) > 10
+    kinds = {name.split("/")[0] for name in snapshot(first)}
+    assert {"instagram", "messenger", "email", "webchat", "calls", "hubspot", "calendar"} <= kinds
+    assert {name for name in snapshot(first) if name.startswith("shopify/checkouts/")}
     generate(first, seed=12, contacts=20, days=60, end_date=END)
     assert snapshot(first) != snapshot(second)
     # Re-running overwrites the same names and leaves nothing of the other run behind.
@@ -116,6 +126,19 @@ def test_cli_prints_a_one_line_summary(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(argv) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and "webhook_events=" in out[0] and "chatwoot_events=" in out[0]
+    for kind in (
+        "instagram_bodies=",
+        "messenger_bodies=",
+        "email_messages=",
+        "webchat_events=",
+        "calls=",
+        "hubspot_contact_records=",
+        "hubspot_deal_records=",
+        "shopify_checkouts=",
+        "calendar_events=",
+        "chatwoot_contact_links=",
+    ):
+        assert kind in out[0]
     assert list((tmp_path / "landing" / "whatsapp").rglob("demo-*.jsonl"))
 
 
@@ -261,7 +284,9 @@ def test_chatwoot_mirrors_every_whatsapp_message(defaults: Landed) -> None:
     created = [e for e in defaults.cw if e["event"] == "message_created"]
     incoming = {e["source_id"]: e for e in created if e["message_type"] == "incoming"}
     assert set(incoming) == set(inbound)
-    inbox_by_id = {int(row["chatwoot_inbox_id"]): row for row in INBOXES if row["chatwoot_inbox_id"]}
+    inbox_by_id = {
+        int(row["chatwoot_inbox_id"]): row for row in INBOXES if row["chatwoot_inbox_id"]
+    }
     for source_id, event in incoming.items():
         sender = event["sender"]
         assert "type" not in sender
@@ -278,6 +303,8 @@ def test_chatwoot_mirrors_every_whatsapp_message(defaults: Landed) -> None:
     human = {e["content"] for e in created if (e["sender"] or {}).get("type") == "user"}
     assert not human & {e["content"] for e in bots}  # a bot never sounds like an operator
     for event in defaults.cw:
+        if event["event"] == "contact_updated":
+            continue  # contact events carry no inbox (see the cross-channel tests)
         inbox_id = event["inbox"]["id"] if "inbox" in event else event["inbox_id"]
         assert inbox_id in inbox_by_id
         assert event["event"] in {"message_created", "conversation_created", "conversation_updated",
@@ -359,7 +386,11 @@ def test_nothing_happens_after_the_end_date(defaults: Landed) -> None:
     ]
     stamps += [int(datetime.fromisoformat(e["created_at"]).timestamp())
                for e in defaults.cw if e["event"] == "message_created"]  # fmt: skip
-    stamps += [e["created_at"] for e in defaults.cw if e["event"] != "message_created"]
+    stamps += [
+        e["created_at"]
+        for e in defaults.cw
+        if e["event"] not in ("message_created", "contact_updated")
+    ]
     for order in defaults.orders:
         for key in ("created_at", "updated_at", "processed_at", "cancelled_at"):
             if order[key]:
@@ -441,3 +472,537 @@ def test_orders_are_real_shopify_shapes_and_phones_match_whatsapp(defaults: Land
     typed = {o["shipping_address"]["phone"] for o in defaults.orders}
     assert any(p.startswith("+39 ") for p in typed) and any(p.startswith("0039") for p in typed)
     assert any(re.fullmatch(r"3\d\d \d{7}", p) for p in typed)
+
+
+# ------------------------------------------------------------------ the other channels
+class Others:
+    """The landing files of the channels beyond WhatsApp, each read with its standard parser."""
+
+    def __init__(self, landed: Landed) -> None:
+        landing = landed.home / "landing"
+        self.landing = landing
+
+        def jsonl(pattern: str) -> list[dict[str, Any]]:
+            return [
+                json.loads(line)
+                for path in sorted(landing.glob(pattern))
+                for line in path.read_text(encoding="utf-8").splitlines()
+            ]
+
+        self.ig_lines = [
+            line
+            for path in sorted(landing.glob("instagram/*/demo-*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+        ]
+        self.instagram = [json.loads(line) for line in self.ig_lines]
+        self.messenger = jsonl("messenger/*/demo-*.jsonl")
+        self.webchat = jsonl("webchat/*/demo-*.jsonl")
+        self.hs_contacts = jsonl("hubspot/contacts/demo-*.jsonl")
+        self.hs_deals = jsonl("hubspot/deals/demo-*.jsonl")
+        self.checkouts = jsonl("shopify/checkouts/demo-*.jsonl")
+        self.mbox_files = sorted(landing.glob("email/*/demo-*.mbox"))
+        self.mails: list[EmailMessage] = []
+        for path in self.mbox_files:
+            box = mailbox.mbox(
+                path, factory=lambda f: BytesParser(policy=policy.default).parse(f), create=False
+            )
+            self.mails.extend(box)
+            box.close()
+        self.call_files = sorted(landing.glob("calls/*/demo-*.csv"))
+        self.calls: list[dict[str, str]] = []
+        for path in self.call_files:
+            with open(path, newline="", encoding="utf-8") as handle:
+                reader = csv.DictReader(handle)
+                assert reader.fieldnames == [
+                    "call_id",
+                    "direction",
+                    "caller",
+                    "callee",
+                    "started_at",
+                    "duration_seconds",
+                    "answered",
+                    "operator_id",
+                    "inbox_id",
+                ]
+                self.calls.extend(reader)
+        self.calendars = {
+            path.name: Calendar.from_ical(path.read_bytes())
+            for path in sorted(landing.glob("calendar/demo-*.ics"))
+        }
+        self.events = [e for cal in self.calendars.values() for e in cal.walk("VEVENT")]
+
+
+@pytest.fixture(scope="module")
+def others(defaults: Landed) -> Others:
+    return Others(defaults)
+
+
+def _inbox_ids(channel: str, column: str) -> set[str]:
+    return {row[column] for row in INBOXES if row["channel"] == channel}
+
+
+def _first_whatsapp_message(landed: Landed) -> dict[str, int]:
+    first: dict[str, int] = {}
+    for message in landed.messages():
+        ts = int(message["timestamp"])
+        first[message["from"]] = min(ts, first.get(message["from"], ts))
+    return first
+
+
+def _address(value: str) -> str:
+    return value.strip().lower()
+
+
+def test_meta_bodies_have_the_messenger_platform_shape(others: Others) -> None:
+    for bodies, obj, accounts in (
+        (others.instagram, "instagram", _inbox_ids("instagram", "instagram_account_id")),
+        (others.messenger, "page", _inbox_ids("messenger", "facebook_page_id")),
+    ):
+        assert bodies
+        kinds: Counter[str] = Counter()
+        for body in bodies:
+            assert body["object"] == obj and set(body) == {"object", "entry"}
+            (entry,) = body["entry"]
+            assert entry["id"] in accounts and isinstance(entry["time"], int)
+            (item,) = entry["messaging"]
+            kind = next(k for k in ("message", "read", "delivery", "reaction") if k in item)
+            kinds[kind + ("_echo" if item.get("message", {}).get("is_echo") else "")] += 1
+            business = entry["id"]
+            if item.get("message", {}).get("is_echo"):
+                assert item["sender"]["id"] == business and item["recipient"]["id"] != business
+            else:
+                assert item["recipient"]["id"] == business and item["sender"]["id"] != business
+            if kind != "delivery":
+                assert 10**12 < item["timestamp"] <= entry["time"]
+            if kind == "message" and not item["message"].get("is_echo"):
+                assert item["message"]["mid"] and (
+                    "text" in item["message"] or "attachments" in item["message"]
+                )
+        assert kinds["message"] > kinds["message_echo"] > 0 and kinds["read"] > 0
+        if obj == "page":
+            assert kinds["delivery"] > 0
+            assert all(
+                set(b["entry"][0]["messaging"][0]["read"]) == {"watermark"}
+                for b in bodies
+                if "read" in b["entry"][0]["messaging"][0]
+            )
+        else:
+            assert kinds["delivery"] == 0 and kinds["reaction"] > 0
+            echoes = {
+                b["entry"][0]["messaging"][0]["message"]["mid"]
+                for b in bodies
+                if b["entry"][0]["messaging"][0].get("message", {}).get("is_echo")
+            }
+            reads = [
+                b["entry"][0]["messaging"][0]["read"]
+                for b in bodies
+                if "read" in b["entry"][0]["messaging"][0]
+            ]
+            assert reads and all(r["mid"] in echoes for r in reads)
+    repeats = Counter(others.ig_lines)
+    assert any(count > 1 for count in repeats.values())  # some bodies are delivered twice
+
+
+def test_instagram_users_are_linked_to_phones_through_the_shared_inbox(
+    defaults: Landed, others: Others
+) -> None:
+    links = [e for e in defaults.cw if e["event"] == "contact_updated"]
+    assert links
+    igsid_first: dict[str, int] = {}
+    for body in others.instagram:
+        item = body["entry"][0]["messaging"][0]
+        if "message" in item and not item["message"].get("is_echo"):
+            ts = item["timestamp"] // 1000
+            user = item["sender"]["id"]
+            igsid_first[user] = min(ts, igsid_first.get(user, ts))
+    first_wa = _first_whatsapp_message(defaults)
+    linked = 0
+    for event in links:
+        assert event["phone_number"].startswith("+") and event["id"] >= 1
+        assert "inbox" not in event and event["changed_attributes"]
+        igsid = event["additional_attributes"].get("social_profiles", {}).get("instagram")
+        if not igsid:
+            continue
+        wa_id = event["phone_number"][1:]
+        assert igsid in igsid_first and wa_id in first_wa
+        assert igsid_first[igsid] < first_wa[wa_id]  # they wrote on Instagram first
+        linked += 1
+    assert linked >= 5
+    psids = {b["entry"][0]["messaging"][0]["sender"]["id"] for b in others.messenger}
+    facebook = [
+        e["additional_attributes"]["social_profiles"]["facebook"]
+        for e in links
+        if e["additional_attributes"].get("social_profiles", {}).get("facebook")
+    ]
+    assert facebook and set(facebook) <= psids  # Messenger PSIDs are linked the same way
+    # After the link, the contact in that person's conversations carries the IGSID too.
+    linked_phones = {
+        e["phone_number"]
+        for e in links
+        if e["additional_attributes"].get("social_profiles", {}).get("instagram")
+    }
+    senders = [
+        e["conversation"]["meta"]["sender"]
+        for e in defaults.cw
+        if e["event"] == "message_created"
+        and e["conversation"]["meta"]["sender"]["phone_number"] in linked_phones
+    ]
+    assert any(
+        s["additional_attributes"].get("social_profiles", {}).get("instagram") for s in senders
+    )
+
+
+def test_emails_are_rfc5322_threads_that_match_shops_and_crm(
+    defaults: Landed, others: Others
+) -> None:
+    mails = others.mails
+    assert len(mails) > 100 and all(len(mailbox.mbox(p)) <= 6 for p in others.mbox_files)
+    business = _inbox_ids("email", "email_address")
+    ids = {m["Message-ID"] for m in mails}
+    assert len(ids) == len(mails)
+    replies = [m for m in mails if m["In-Reply-To"]]
+    assert replies and all(m["In-Reply-To"] in ids for m in replies)
+    assert all(m["References"].split()[-1] == m["In-Reply-To"] for m in replies)
+    quoting = [m for m in replies if m.get_content_type() == "text/plain"]
+    assert all(
+        re.search(
+            r"^Il giorno \w{3} \d{1,2} \w{3} \d{4} alle \d\d:\d\d .*ha scritto:$",
+            m.get_content(),
+            re.M,
+        )
+        for m in quoting
+    )
+    assert all("\n> " in m.get_content() for m in quoting)
+    assert any(m.get_content_type() == "text/html" and not m.is_multipart() for m in mails)
+    from_business = [m for m in mails if m["From"].addresses[0].addr_spec in business]
+    assert from_business and all(
+        m["To"].addresses[0].addr_spec not in business for m in from_business
+    )
+    senders: dict[str, set[str]] = defaultdict(set)
+    for m in mails:
+        address = m["From"].addresses[0]
+        senders[_address(address.addr_spec)].add(address.display_name)
+    assert any(a.startswith("info@") for a in senders) and any(
+        a.startswith("noreply@") for a in senders
+    )
+    family = [a for a in senders if a.startswith("famiglia.")]
+    assert family and any(len({n for n in senders[a] if n}) >= 2 for a in family)
+    shop_emails = {_address(o["email"]) for o in defaults.orders}
+    assert len(set(senders) & shop_emails) >= 10
+    crm = {
+        _address(c["properties"]["email"]) for c in others.hs_contacts if c["properties"]["email"]
+    }
+    assert len(set(senders) & crm) >= 5
+    # The estate agent's portal leads: a no-reply notice carrying the lead's e-mail.
+    portal = [m for m in mails if m["From"].addresses[0].addr_spec == "noreply@immobiliare.it"]
+    assert portal and all(m["Reply-To"] and "Telefono:" in m.get_content() for m in portal)
+
+
+def test_webchat_events_follow_our_format(others: Others) -> None:
+    sites = _inbox_ids("webchat", "webchat_site_id")
+    assert others.webchat
+    kinds = Counter(e["type"] for e in others.webchat)
+    assert set(kinds) == {"message", "session_started", "visitor_identified", "session_closed"}
+    for event in others.webchat:
+        assert event["site_id"] in sites and event["visitor"]["id"] and event["session_id"]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00", event["sent_at"])
+        if event["type"] == "message":
+            assert event["direction"] in {"inbound", "outbound"} and event["text"]
+            assert event["sender"]["type"] in {"visitor", "operator", "bot"}
+            assert (event["direction"] == "inbound") == (event["sender"]["type"] == "visitor")
+        else:
+            assert not {"direction", "sender", "text"} & set(event)
+    identified = [e["visitor"] for e in others.webchat if e["type"] == "visitor_identified"]
+    assert identified and all(v["name"] and ("email" in v or "phone" in v) for v in identified)
+    assert any("email" in v for v in identified) and any("phone" in v for v in identified)
+    operators = [e for e in others.webchat if e.get("sender", {}).get("type") == "operator"]
+    assert operators and all(e["sender"]["id"] and e["sender"]["name"] for e in operators)
+
+
+def test_calls_on_the_dental_line(defaults: Landed, others: Others) -> None:
+    line = _inbox_ids("phone", "phone_line")
+    inboxes = {row["inbox_id"] for row in INBOXES if row["channel"] == "phone"}
+    calls = others.calls
+    assert calls and len({c["call_id"] for c in calls}) == len(calls)
+    for call in calls:
+        assert call["inbox_id"] in inboxes and call["answered"] in {"true", "false"}
+        ours = call["callee"] if call["direction"] == "inbound" else call["caller"]
+        assert ours in line
+        assert re.search(r"[+-]0[12]:00$", call["started_at"])
+        assert (call["answered"] == "true") == bool(call["operator_id"])
+        assert call["answered"] == "true" or call["duration_seconds"] == "0"
+    missed = {
+        (c["caller"]) for c in calls if c["direction"] == "inbound" and c["answered"] == "false"
+    }
+    called_back = [c for c in calls if c["direction"] == "outbound" and c["callee"] in missed]
+    assert called_back
+    wa_ids = {m["from"] for m in defaults.messages()}
+    assert sum(_digits(c["caller"]) in wa_ids for c in calls) >= 3
+    assert any(not c["caller"].startswith("+") for c in calls)  # as the switchboard passed it
+
+
+def test_hubspot_objects_are_crm_v3_versions(others: Others) -> None:
+    contacts, deals = others.hs_contacts, others.hs_deals
+    assert contacts and deals
+    for record in contacts + deals:
+        assert set(record) >= {"id", "properties", "createdAt", "updatedAt", "archived"}
+        assert record["archived"] is False and record["id"].isdigit()
+        props = record["properties"]
+        assert props["hs_object_id"] == record["id"]
+        assert all(v is None or isinstance(v, str) for v in props.values())
+    for contact in contacts:
+        assert contact["properties"]["lastmodifieddate"] == contact["updatedAt"]
+        assert set(contact["properties"]) >= {
+            "email",
+            "phone",
+            "mobilephone",
+            "firstname",
+            "lastname",
+            "lifecyclestage",
+            "hs_whatsapp_phone_number",
+            "createdate",
+        }
+    contact_ids = {c["id"] for c in contacts}
+    stages: dict[str, list[str]] = defaultdict(list)
+    for deal in deals:
+        props = deal["properties"]
+        assert props["hs_lastmodifieddate"] == deal["updatedAt"] and props["pipeline"]
+        assert props["dealname"] and props["amount"].isdigit()
+        results = deal["associations"]["contacts"]["results"]
+        assert results and all(
+            r["id"] in contact_ids and r["type"] == "deal_to_contact" for r in results
+        )
+        stages[deal["id"]].append(props["dealstage"])
+    assert any(len(set(s)) > 1 for s in stages.values())  # stage changes land as versions
+    assert {"appointmentscheduled", "closedwon", "closedlost"} <= {
+        s for v in stages.values() for s in v
+    }
+    emails = [c["properties"]["email"] for c in contacts if c["properties"]["email"]]
+    assert any(e != e.strip() for e in emails) and any(e != e.lower() for e in emails)
+    phones = {c["properties"]["phone"] for c in contacts if c["properties"]["phone"]}
+    assert any(p.startswith("+39") for p in phones) and any(
+        re.fullmatch(r"3\d+", p) for p in phones
+    )
+    lifecycle = defaultdict(set)
+    for c in contacts:
+        lifecycle[c["id"]].add(c["properties"]["lifecyclestage"])
+    assert any({"lead", "opportunity"} <= s for s in lifecycle.values())
+
+
+def test_abandoned_checkouts_some_recovered_some_after_a_whatsapp_reminder(
+    defaults: Landed, others: Others
+) -> None:
+    checkouts = others.checkouts
+    assert checkouts
+    first_version: dict[int, dict[str, Any]] = {}
+    for checkout in checkouts:
+        assert {
+            "id",
+            "token",
+            "cart_token",
+            "email",
+            "phone",
+            "customer",
+            "created_at",
+            "updated_at",
+            "completed_at",
+            "abandoned_checkout_url",
+            "total_price",
+            "line_items",
+            "buyer_accepts_marketing",
+        } <= set(checkout)
+        assert checkout["token"] in checkout["abandoned_checkout_url"]
+        assert re.fullmatch(r"\d+\.\d\d", checkout["total_price"]) and checkout["line_items"]
+        first_version.setdefault(checkout["id"], checkout)
+    assert all(c["completed_at"] is None for c in first_version.values())
+    orders = {o["checkout_token"]: o for o in defaults.orders}
+    recovered = unrecovered = 0
+    for checkout in first_version.values():
+        created = datetime.fromisoformat(checkout["created_at"])
+        order = orders.get(checkout["token"])
+        if order is not None:
+            gap = datetime.fromisoformat(order["created_at"]) - created
+            assert timedelta(0) < gap <= timedelta(days=3)
+            assert order["customer"]["id"] == checkout["customer"]["id"]
+            recovered += 1
+        else:
+            unrecovered += 1
+    assert recovered >= 5 and unrecovered >= 3
+    reminders = [
+        e
+        for e in defaults.cw
+        if e["event"] == "message_created"
+        and e["additional_attributes"].get("template_params", {}).get("name")
+        == "carrello_abbandonato"
+    ]
+    assert reminders and all(e["sender"] is None for e in reminders)  # an automation
+    urls = {c["abandoned_checkout_url"]: c for c in first_version.values()}
+    after_reminder = 0
+    for event in reminders:
+        checkout = urls[event["additional_attributes"]["template_params"]["processed_params"]["2"]]
+        order = orders.get(checkout["token"])
+        if order is not None and order["created_at"] > event["created_at"]:
+            after_reminder += 1
+    assert after_reminder >= 2
+
+
+def _calendar_phone(event: Any) -> str | None:
+    match = re.search(r"Tel: ([^\n]+)", str(event.get("DESCRIPTION", "")))
+    return _digits(match.group(1)) if match else None
+
+
+def test_calendars_have_appointments_that_follow_whatsapp_leads(
+    defaults: Landed, others: Others
+) -> None:
+    booking = {
+        row["business_id"]
+        for row in INBOXES
+        if row["vertical"] in ("dental_clinic", "gym", "language_school")
+    }
+    assert set(others.calendars) == {f"demo-{b}.ics" for b in booking}
+    statuses: Counter[str] = Counter()
+    for event in others.events:
+        for key in (
+            "UID",
+            "DTSTART",
+            "DTEND",
+            "SUMMARY",
+            "DESCRIPTION",
+            "STATUS",
+            "SEQUENCE",
+            "LAST-MODIFIED",
+            "CREATED",
+            "DTSTAMP",
+        ):
+            assert key in event
+        assert event["DTSTART"].params["TZID"] == "Europe/Rome"
+        assert event.decoded("DTEND") > event.decoded("DTSTART")
+        assert re.fullmatch(r".+ - .+", str(event["SUMMARY"]))
+        assert event.decoded("LAST-MODIFIED") >= event.decoded("CREATED")
+        statuses[str(event["STATUS"])] += 1
+    assert statuses["CANCELLED"] > 0 and statuses["CONFIRMED"] > statuses["CANCELLED"]
+    assert any(int(event["SEQUENCE"]) > 0 for event in others.events)
+    assert any("Email: " in str(event["DESCRIPTION"]) for event in others.events)
+    first_wa = _first_whatsapp_message(defaults)
+    followed = 0
+    for event in others.events:
+        phone = _calendar_phone(event)
+        created = event.decoded("CREATED").timestamp()
+        if phone in first_wa and first_wa[phone] <= created <= first_wa[phone] + 7 * 86400:
+            followed += 1
+    assert followed >= 40  # lead → appointment, measurable by phone
+
+
+def test_click_to_whatsapp_leads_book_or_order_within_seven_days(
+    defaults: Landed, others: Others
+) -> None:
+    clicked: dict[str, int] = {}
+    for message in defaults.messages():
+        if "referral" in message:
+            clicked.setdefault(message["from"], int(message["timestamp"]))
+    outcomes: dict[str, list[float]] = defaultdict(list)
+    for event in others.events:
+        phone = _calendar_phone(event)
+        if phone:
+            outcomes[phone].append(event.decoded("CREATED").timestamp())
+    for order in defaults.orders:
+        phone = _digits(order["shipping_address"]["phone"])
+        outcomes[phone].append(datetime.fromisoformat(order["created_at"]).timestamp())
+    converted = sum(
+        any(ts < t <= ts + 7 * 86400 for t in outcomes.get(wa_id, ()))
+        for wa_id, ts in clicked.items()
+    )
+    assert converted >= 10
+
+
+def test_people_show_up_on_several_channels(defaults: Landed, others: Others) -> None:
+    """Resolved by phone and e-mail the way the ingest side can: WhatsApp, calls, calendars,
+    HubSpot, Shopify, Instagram (through the Chatwoot link), e-mail, web chat."""
+    sources: dict[str, set[str]] = defaultdict(set)
+    email_to_phone: dict[str, str] = {}
+    for message in defaults.messages():
+        sources[message["from"]].add("whatsapp")
+    for event in defaults.cw:
+        if event["event"] == "contact_updated":
+            phone = event["phone_number"][1:]
+            if event["email"]:
+                email_to_phone[_address(event["email"])] = phone
+            if event["additional_attributes"].get("social_profiles", {}).get("instagram"):
+                sources[phone].add("instagram")
+    for call in others.calls:
+        sources[_digits(call["caller"] if call["direction"] == "inbound" else call["callee"])].add(
+            "calls"
+        )
+    for event in others.events:
+        phone = _calendar_phone(event)
+        if phone:
+            sources[phone].add("calendar")
+    for contact in others.hs_contacts:
+        for key in ("phone", "mobilephone", "hs_whatsapp_phone_number"):
+            if contact["properties"][key]:
+                sources[_digits(contact["properties"][key])].add("hubspot")
+        if contact["properties"]["email"]:
+            email_to_phone.setdefault(_address(contact["properties"]["email"]), "")
+    for order in defaults.orders:
+        sources[_digits(order["shipping_address"]["phone"])].add("shopify")
+        if order["customer"]["phone"]:
+            email_to_phone.setdefault(_address(order["email"]), order["customer"]["phone"][1:])
+    for mail in others.mails:
+        phone = email_to_phone.get(_address(mail["From"].addresses[0].addr_spec))
+        if phone:
+            sources[phone].add("email")
+    for event in others.webchat:
+        if event["type"] == "visitor_identified" and "phone" in event["visitor"]:
+            sources[_digits(event["visitor"]["phone"])].add("webchat")
+    several = [phone for phone, seen in sources.items() if "whatsapp" in seen and len(seen) >= 2]
+    assert len(several) >= 120
+    assert {"instagram", "calls", "calendar", "hubspot", "shopify", "email"} <= {
+        s for phone in several for s in sources[phone]
+    }
+    assert defaults.counts["people_on_two_sources_or_more"] >= len(several) // 2
+
+
+def test_new_sources_stay_small_and_in_the_window(defaults: Landed, others: Others) -> None:
+    counts = defaults.counts
+    new = (
+        counts["instagram_bodies"]
+        + counts["messenger_bodies"]
+        + counts["email_messages"]
+        + counts["webchat_events"]
+        + counts["calls"]
+        + counts["hubspot_contact_records"]
+        + counts["hubspot_deal_records"]
+        + counts["shopify_checkout_records"]
+        + counts["calendar_events"]
+    )
+    total = new + counts["whatsapp_bodies"] + counts["chatwoot_events"]
+    assert 0.03 < new / (total + counts["shopify_order_records"]) <= 0.15
+    start_ts = calendar.timegm((END - timedelta(days=90)).timetuple())
+    stamps: list[float] = []
+    for body in others.instagram + others.messenger:
+        item = body["entry"][0]["messaging"][0]
+        stamps += [
+            body["entry"][0]["time"] / 1000,
+            item.get("timestamp", item.get("delivery", {}).get("watermark", 0)) / 1000,
+        ]
+    stamps += [m["Date"].datetime.timestamp() for m in others.mails]
+    stamps += [datetime.fromisoformat(e["sent_at"]).timestamp() for e in others.webchat]
+    stamps += [datetime.fromisoformat(c["started_at"]).timestamp() for c in others.calls]
+    for record in others.hs_contacts + others.hs_deals:
+        stamps += [
+            datetime.fromisoformat(record[k]).timestamp() for k in ("createdAt", "updatedAt")
+        ]
+    for checkout in others.checkouts:
+        stamps += [
+            datetime.fromisoformat(checkout[k]).timestamp() for k in ("created_at", "updated_at")
+        ]
+    for event in others.events:  # appointments booked by the end may fall after it
+        stamps += [event.decoded(k).timestamp() for k in ("CREATED", "LAST-MODIFIED", "DTSTAMP")]
+    assert stamps and start_ts <= min(stamps) and max(stamps) <= END_TS + 1
+    days = {p.parent.name for p in others.mbox_files + others.call_files}
+    days |= {
+        p.parent.name
+        for p in others.landing.glob("*/*/demo-*.jsonl")
+        if p.parent.parent.name in ("instagram", "messenger", "webchat")
+    }
+    assert max(days) <= END.isoformat()

@@ -15,6 +15,7 @@ wa_statuses as (select * from {{ ref('stg_whatsapp__statuses') }}),
 wa_preferences as (select * from {{ ref('stg_whatsapp__user_preferences') }}),
 cw_messages as (select * from {{ ref('stg_chatwoot__messages') }}),
 cw_conversations as (select * from {{ ref('stg_chatwoot__conversation_events') }}),
+cw_contacts as (select * from {{ ref('stg_chatwoot__contacts') }}),
 orders as (select * from {{ ref('stg_shopify__orders') }}),
 checkouts as (select * from {{ ref('stg_shopify__checkouts') }}),
 woo_orders as (select * from {{ ref('stg_woocommerce__orders') }}),
@@ -67,7 +68,23 @@ chatwoot_rows as (
     left join phones pw on pw.kind = 'wa_id' and pw.raw_value = e.contact_wa_id
 ),
 
+-- an agent linking a person's channels on the inbox contact
+chatwoot_contact_links as (
+    select
+        'cw_contact:' || c.chatwoot_account_id || ':' || c.chatwoot_contact_id || ':' || coalesce(cast(c.updated_at as varchar), '') as record_id,
+        c.*,
+        p.phone_e164
+    from cw_contacts c
+    left join phones p on p.kind = 'typed' and p.raw_value = c.phone_raw
+),
+
 chatwoot as (
+    select record_id, 'chatwoot:' || chatwoot_account_id || ':' || chatwoot_contact_id as node, updated_at as seen_at from chatwoot_contact_links
+    union all select record_id, {{ phone_node('phone_e164') }}, updated_at from chatwoot_contact_links
+    union all select record_id, {{ email_node('email') }}, updated_at from chatwoot_contact_links
+    union all select record_id, {{ prefixed_node('instagram', 'instagram_id') }}, updated_at from chatwoot_contact_links
+    union all select record_id, {{ prefixed_node('messenger', 'messenger_id') }}, updated_at from chatwoot_contact_links
+    union all
     select record_id, case when contact_node not like '%:' then contact_node end as node, seen_at from chatwoot_rows
     union all select record_id, {{ phone_node('phone_e164') }}, seen_at from chatwoot_rows
     union all select record_id, {{ email_node('email') }}, seen_at from chatwoot_rows
@@ -101,8 +118,11 @@ crm as (
     select 'hubspot_contact:' || c.crm_contact_id, {{ email_node('c.email') }}, c.created_at from crm_contacts c
     union all
     select 'hubspot_contact:' || c.crm_contact_id, {{ phone_node('p.phone_e164') }}, c.created_at
-    from crm_contacts c
-    join phones p on p.kind = 'typed' and p.raw_value in (c.phone_raw, c.mobile_phone_raw, c.whatsapp_phone_raw)
+    from (
+        select crm_contact_id, created_at, unnest([phone_raw, mobile_phone_raw, whatsapp_phone_raw]) as phone_raw
+        from crm_contacts
+    ) c
+    join phones p on p.kind = 'typed' and p.raw_value = c.phone_raw
 ),
 
 campaign as (
@@ -137,9 +157,11 @@ channels as (
     from canonical_messages
     union all
     select 'appointment:' || a.appointment_id, {{ phone_node('p.phone_e164') }}, a.starts_at
-    from appointments a
-    join phones p on p.kind = 'typed'
-     and p.raw_value in (select unnest(cast(cast(a.attendee_phones_json as json) as varchar[])))
+    from (
+        select appointment_id, starts_at, unnest(cast(cast(attendee_phones_json as json) as varchar[])) as phone_raw
+        from appointments
+    ) a
+    join phones p on p.kind = 'typed' and p.raw_value = a.phone_raw
     union all
     select 'appointment:' || appointment_id, {{ email_node('e') }}, starts_at
     from (select *, unnest(cast(cast(attendee_emails_json as json) as varchar[])) as e from appointments)

@@ -111,7 +111,6 @@ checkout_events as (
         'Cart left: ' || coalesce(c.first_product_title, '') || ' (' || cast(c.total_amount as varchar) || ')' as summary
     from checkouts c
     left join phones p on p.kind = 'typed' and p.raw_value = c.phone_raw
-    where c.completed_at is null
 ),
 
 deal_events as (

@@ -5,7 +5,9 @@
 {% set window_days = 3 %}
 with
 
-checkouts as (select * from {{ ref('stg_shopify__checkouts') }} where completed_at is null),
+-- Shopify's checkouts endpoint lists abandoned checkouts; one completed later (completed_at
+-- set) was recovered, and still counts as abandoned here
+checkouts as (select * from {{ ref('stg_shopify__checkouts') }}),
 orders as (select * from {{ ref('fct_orders') }} where status <> 'cancelled'),
 messages as (select * from {{ ref('fct_messages') }}),
 phones as (select * from {{ source('raw', 'phone_numbers') }} where is_valid),

@@ -15,7 +15,8 @@ from .generate import generate
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.demo",
-        description="Write deterministic demo landing files (WhatsApp, Chatwoot, Shopify).",
+        description="Write deterministic demo landing files: WhatsApp, Chatwoot, Shopify orders "
+        "and checkouts, Instagram, Messenger, e-mail, web chat, calls, HubSpot, calendars.",
     )
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument("--contacts", type=int, default=600, help="people across the 6 businesses")

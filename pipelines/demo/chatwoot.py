@@ -8,7 +8,9 @@ Ids stay unique across the six inboxes of account 1 by interleaving: the n-th co
 
 from __future__ import annotations
 
+import heapq
 import json
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +67,39 @@ class Conversation:
     display_id: int = 0
 
 
+EMPTY_PROFILE = {
+    "city": "",
+    "country": "",
+    "description": "",
+    "company_name": "",
+    "country_code": "",
+    "social_profiles": {
+        "github": "",
+        "twitter": "",
+        "facebook": "",
+        "linkedin": "",
+        "instagram": "",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ContactState:
+    """What an agent added to a contact: an e-mail, social profiles (IGSID / PSID)."""
+
+    email: str | None = None
+    social: tuple[tuple[str, str], ...] = ()
+
+    def attributes(self) -> dict[str, Any]:
+        if not self.social:
+            return {}
+        profiles = dict(EMPTY_PROFILE["social_profiles"])  # type: ignore[arg-type]
+        profiles.update(self.social)
+        return {**EMPTY_PROFILE, "social_profiles": profiles}
+
+
+NO_STATE = ContactState()
+
 # snapshot: status, labels, assignee, first_reply_ms, waiting_since, last_activity
 Snapshot = tuple[str, tuple[str, ...], Agent | None, int | None, int | None, int]
 
@@ -81,6 +116,9 @@ class ChatwootFeed:
         # (ts_ms, seq, event, conversation, snapshot, payload)
         self.events: list[tuple[int, int, str, Conversation, Snapshot, dict[str, Any]]] = []
         self.rendered = 0
+        # contact_updated events (rendered when recorded) and each contact's later states
+        self.contact_events: list[tuple[int, int, str]] = []
+        self.contact_states: dict[int, tuple[list[int], list[ContactState]]] = {}
 
     # ---------------------------------------------------------------- recording
     def _record(self, ts_ms: int, event: str, conv: Conversation, payload: dict[str, Any]) -> None:
@@ -158,12 +196,72 @@ class ChatwootFeed:
         a conversation_created of the same second)."""
         return ts * 1000 + 100 + (len(self.events) * 7919) % 899
 
-    # ---------------------------------------------------------------- rendering
-    def _contact(self, person: Person) -> dict[str, Any]:
-        return {
-            "additional_attributes": {},
+    def contact_updated(
+        self, ts: int, person: Person, before: ContactState, after: ContactState, since: int
+    ) -> bool:
+        """An agent adds details to a WhatsApp contact (linking an Instagram or Messenger
+        profile, or an e-mail): fires `contact_updated` with `changed_attributes`."""
+        if ts > self.end_ts:
+            return False
+        ts_ms = ts * 1000 + 457
+        changed: list[dict[str, Any]] = []
+        if before.email != after.email:
+            changed.append(
+                {"email": {"previous_value": before.email, "current_value": after.email}}
+            )
+        if before.social != after.social:
+            changed.append(
+                {
+                    "additional_attributes": {
+                        "previous_value": before.attributes(),
+                        "current_value": after.attributes(),
+                    }
+                }
+            )
+        changed.append(
+            {
+                "updated_at": {
+                    "previous_value": iso_utc_ms(since * 1000),
+                    "current_value": iso_utc_ms(ts_ms),
+                }
+            }
+        )
+        document = {
+            "account": self.account,
+            "additional_attributes": after.attributes(),
+            "avatar": "",
             "custom_attributes": {},
-            "email": None,
+            "email": after.email,
+            "id": person.index + 1,
+            "identifier": None,
+            "name": person.profile_name,
+            "phone_number": person.e164,
+            "thumbnail": "",
+            "blocked": False,
+            "event": "contact_updated",
+            "changed_attributes": changed,
+        }
+        line = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        self.contact_events.append((ts_ms, len(self.contact_events), line))
+        times, states = self.contact_states.setdefault(person.index, ([], []))
+        times.append(ts_ms)
+        states.append(after)
+        return True
+
+    def _state(self, person: Person, ts_ms: int) -> ContactState:
+        known = self.contact_states.get(person.index)
+        if known is None:
+            return NO_STATE
+        position = bisect_right(known[0], ts_ms)
+        return known[1][position - 1] if position else NO_STATE
+
+    # ---------------------------------------------------------------- rendering
+    def _contact(self, person: Person, ts_ms: int) -> dict[str, Any]:
+        state = self._state(person, ts_ms)
+        return {
+            "additional_attributes": state.attributes(),
+            "custom_attributes": {},
+            "email": state.email,
             "id": person.index + 1,
             "identifier": None,
             "name": person.profile_name,
@@ -172,13 +270,14 @@ class ChatwootFeed:
             "type": "contact",
         }
 
-    def _contact_sender(self, person: Person) -> dict[str, Any]:
+    def _contact_sender(self, person: Person, ts_ms: int) -> dict[str, Any]:
+        state = self._state(person, ts_ms)
         return {
             "account": self.account,
-            "additional_attributes": {},
+            "additional_attributes": state.attributes(),
             "avatar": "",
             "custom_attributes": {},
-            "email": None,
+            "email": state.email,
             "id": person.index + 1,
             "identifier": None,
             "name": person.profile_name,
@@ -204,7 +303,7 @@ class ChatwootFeed:
             "inbox_id": self.inbox.chatwoot_inbox_id,
             "labels": list(labels),
             "meta": {
-                "sender": self._contact(person),
+                "sender": self._contact(person, ts_ms),
                 "assignee": assignee.assignee() if assignee else None,
                 "team": None,
                 "hmac_verified": False,
@@ -223,6 +322,14 @@ class ChatwootFeed:
 
     def render(self) -> Iterator[tuple[int, str]]:
         """Events in time order as `(ts, json line)`, with ids assigned in creation order."""
+        self.contact_events.sort()
+        contacts = ((ts_ms, line) for ts_ms, _, line in self.contact_events)
+        merged = heapq.merge(self._render_conversations(), contacts, key=lambda item: item[0])
+        for ts_ms, line in merged:
+            self.rendered += 1
+            yield ts_ms // 1000, line
+
+    def _render_conversations(self) -> Iterator[tuple[int, str]]:
         by_creation = sorted(self.conversations, key=lambda c: (c.created_at, c.person.index))
         for rank, conv in enumerate(by_creation):
             conv.display_id = rank * self.shards + self.shard_no
@@ -251,7 +358,7 @@ class ChatwootFeed:
                     "sender": sender.sender()
                     if sender is not None
                     else (
-                        self._contact_sender(conv.person)
+                        self._contact_sender(conv.person, ts_ms)
                         if payload["message_type"] == "incoming"
                         else None
                     ),
@@ -275,5 +382,4 @@ class ChatwootFeed:
                         }
                     ]
                 document["event"] = event
-            self.rendered += 1
-            yield ts_ms // 1000, json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+            yield ts_ms, json.dumps(document, ensure_ascii=False, separators=(",", ":"))

@@ -47,6 +47,7 @@ class Ctx(dict[str, str]):
 
     last_len = 0
     last_pick = 0
+    said: list[str] | None = None  # every text filled, when a story wants to know
 
     def __missing__(self, key: str) -> str:
         return ""
@@ -64,7 +65,10 @@ def fill(rng: random.Random, texts: tuple[str, ...], ctx: Ctx, pair: bool = True
         index = rng.randrange(len(texts))
     if pair:
         ctx.last_len, ctx.last_pick = len(texts), index
-    return texts[index].format_map(ctx)
+    text = texts[index].format_map(ctx)
+    if ctx.said is not None:
+        ctx.said.append(text)
+    return text
 
 
 # ------------------------------------------------------------------ timing
@@ -113,6 +117,23 @@ def set_slot(ctx: Ctx, slot_ts: int) -> None:
     moment = local(slot_ts)
     ctx["giorno"] = f"{WEEKDAYS_IT[moment.weekday()]} {moment.day}"
     ctx["ora"] = moment.strftime("%H:%M")
+    ctx["_slot"] = str(slot_ts)  # the instant behind {giorno} {ora}, for the calendar
+
+
+def slot_of(ctx: Ctx) -> int | None:
+    value = ctx.get("_slot")
+    return int(value) if value else None
+
+
+def listen(ctx: Ctx) -> Ctx:
+    """Start recording what is said in this conversation (see `Ctx.said`)."""
+    ctx.said = []
+    return ctx
+
+
+def heard(ctx: Ctx, *fragments: str) -> bool:
+    """Whether any text said since `listen` contains one of `fragments`."""
+    return any(fragment in text for text in ctx.said or () for fragment in fragments)
 
 
 # ------------------------------------------------------------------ pieces

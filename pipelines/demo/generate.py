@@ -1,10 +1,19 @@
-"""Generate the demo landing files: WhatsApp webhooks, Chatwoot webhooks, Shopify orders.
+"""Generate the demo landing files: WhatsApp and Chatwoot webhooks, Shopify orders and
+abandoned checkouts, and the same people on the businesses' other channels and systems
+(Instagram and Messenger webhooks, e-mail, web chat, phone calls, HubSpot, calendars).
 
 Deterministic: the same arguments give byte-identical files. Each business is an independent
-shard with its own random stream (seeded from `seed` and its inbox id), so shards can run in
-parallel processes without changing a byte. Files are named `demo-<NNNN>.jsonl` where NNNN is
-`shard_no * 1000 + chunk` (shard_no = the business's row in inboxes.csv, from 1), at most
-`MAX_LINES` lines each; WhatsApp and Chatwoot files sit in a folder per UTC day of arrival.
+shard with its own random streams (seeded from `seed` and its inbox id: one for the WhatsApp
+story, one for the other channels), so shards can run in parallel processes without changing a
+byte. Files are named `demo-<NNNN>.<ext>` where NNNN is `shard_no * 1000 + chunk` (shard_no =
+the business's WhatsApp row in inboxes.csv, from 1); feeds of events sit in a folder per UTC
+day of arrival:
+
+    whatsapp/<day>/  chatwoot/<day>/  instagram/<day>/  messenger/<day>/  webchat/<day>/
+        demo-NNNN.jsonl (at most MAX_LINES lines)
+    email/<day>/demo-NNNN.mbox (a handful of messages)      calls/<day>/demo-NNNN.csv
+    shopify/orders/  shopify/checkouts/  hubspot/contacts/  hubspot/deals/   demo-NNNN.jsonl
+    calendar/demo-<business_id>.ics
 """
 
 from __future__ import annotations
@@ -25,6 +34,9 @@ from faker import Faker
 from pipelines.landing import write_jsonl
 from pipelines.settings import paths
 
+from . import calls as calls_csv
+from . import ics, mail
+from .channels import ChannelStory, Output, choose_offline
 from .chatwoot import Agent
 from .hours import DAY, utc_day
 from .inboxes import Inbox, load_inboxes
@@ -39,6 +51,15 @@ DEMO_GLOBS = (
     "whatsapp/*/demo-*.jsonl*",
     "chatwoot/*/demo-*.jsonl*",
     "shopify/orders/demo-*.jsonl*",
+    "shopify/checkouts/demo-*.jsonl*",
+    "instagram/*/demo-*.jsonl*",
+    "messenger/*/demo-*.jsonl*",
+    "webchat/*/demo-*.jsonl*",
+    "email/*/demo-*.mbox*",
+    "calls/*/demo-*.csv*",
+    "hubspot/contacts/demo-*.jsonl*",
+    "hubspot/deals/demo-*.jsonl*",
+    "calendar/demo-*.ics*",
 )
 
 
@@ -84,26 +105,93 @@ def run_job(job: Job) -> dict[str, int]:
     vertical = VERTICALS[job.inbox.vertical]
     shard = Shard(job.inbox, vertical.script, job.shard_no, job.shards, job.seed,
                   job.start_ts, job.end_ts, job.operators, job.bot)  # fmt: skip
+    channels_rng = random.Random(f"threadline-demo:{job.seed}:{job.inbox.inbox_id}:channels")
+    offline = choose_offline(channels_rng, job.inbox.vertical, job.people)
+    on_whatsapp = [person for person in job.people if person.index not in offline]
     shop = None
     if vertical.first_order_number is not None:
         shop = Shop(vertical.script, job.shard_no, shard.rng, vertical.first_order_number)
-    run_shard(shard, job.people, shop, vertical.plan, vertical.play)
-    return _write(job, shard, shop)
+    shard.shop = shop
+    plans = run_shard(shard, on_whatsapp, shop, vertical.plan, vertical.play)
+    others = [person for person in job.people if person.index in offline]
+    story = ChannelStory(shard, vertical.script, channels_rng, plans, others, shop).run()
+    return _write(job, shard, shop, story, len(on_whatsapp))
 
 
-def _write(job: Job, shard: Shard, shop: Shop | None) -> dict[str, int]:
+def _write_lines(folder: Path, shard_no: int, records: list[tuple[int, str]]) -> int:
+    files = 0
+    for chunk_no, chunk in enumerate(_chunks((line for _, line in records), MAX_LINES)):
+        write_jsonl(folder / f"demo-{shard_no * 1000 + chunk_no:04d}.jsonl", chunk)
+        files += 1
+    return files
+
+
+def _write_channels(job: Job, story: Output, shop: Shop | None) -> dict[str, int]:
+    landing, shard_no = job.landing, job.shard_no
+    counts: dict[str, int] = {}
+    files = 0
+    for platform in ("instagram", "messenger"):
+        feed = story.social.get(platform)
+        if feed is not None:
+            feed.items.sort()
+            arrivals = ((ms // 1000, line) for ms, _, line in feed.items)
+            files += _write_daily(landing / platform, shard_no, arrivals)
+        counts[f"{platform}_bodies"] = len(feed.items) if feed else 0
+        counts[f"{platform}_duplicate_bodies"] = feed.duplicates if feed else 0
+        counts[f"{platform}_customer_messages"] = feed.messages if feed else 0
+        counts[f"{platform}_echoes"] = feed.echoes if feed else 0
+    files += mail.write_daily(landing / "email", shard_no, story.mails)
+    counts["email_messages"] = len(story.mails)
+    counts["email_threads"] = story.email_threads
+    webchat = story.webchat
+    if webchat is not None:
+        webchat.items.sort()
+        files += _write_daily(
+            landing / "webchat", shard_no, ((ts, line) for ts, _, line in webchat.items)
+        )
+    counts["webchat_events"] = len(webchat.items) if webchat else 0
+    counts["webchat_sessions"] = webchat.sessions if webchat else 0
+    counts["webchat_identified_visitors"] = webchat.identified if webchat else 0
+    files += calls_csv.write_daily(landing / "calls", shard_no, story.calls)
+    counts["calls"] = len(story.calls)
+    contacts, deals = story.hubspot.records() if story.hubspot else ([], [])
+    files += _write_lines(landing / "hubspot" / "contacts", shard_no, contacts)
+    files += _write_lines(landing / "hubspot" / "deals", shard_no, deals)
+    counts["hubspot_contact_records"] = len(contacts)
+    counts["hubspot_deal_records"] = len(deals)
+    checkouts = shop.checkout_records(job.end_ts) if shop is not None else []
+    files += _write_lines(landing / "shopify" / "checkouts", shard_no, checkouts)
+    counts["shopify_checkouts"] = (
+        sum(c.created_at <= job.end_ts for c in shop.checkouts) if shop is not None else 0
+    )
+    counts["shopify_checkout_records"] = len(checkouts)
+    counts["calendar_events"] = 0
+    if story.calendar is not None:
+        data, events = story.calendar
+        ics.write(landing / "calendar" / f"demo-{job.inbox.business_id}.ics", data)
+        counts["calendar_events"] = events
+        files += 1
+    counts["chatwoot_contact_links"] = story.links
+    counts["people_on_two_sources_or_more"] = story.multichannel
+    counts["files"] = files
+    return counts
+
+
+def _write(
+    job: Job, shard: Shard, shop: Shop | None, story: Output, on_whatsapp: int
+) -> dict[str, int]:
     wa = shard.wa
     wa.items.sort()
     arrivals = ((arrival, line) for arrival, _, line in wa.items)
     files = _write_daily(job.landing / "whatsapp", job.shard_no, arrivals)
     files += _write_daily(job.landing / "chatwoot", job.shard_no, shard.cw.render())
     records = shop.records(job.end_ts) if shop is not None else []
-    for chunk_no, chunk in enumerate(_chunks((line for _, line in records), MAX_LINES)):
-        name = f"demo-{job.shard_no * 1000 + chunk_no:04d}.jsonl"
-        write_jsonl(job.landing / "shopify" / "orders" / name, chunk)
-        files += 1
+    files += _write_lines(job.landing / "shopify" / "orders", job.shard_no, records)
+    others = _write_channels(job, story, shop)
+    others["files"] += files
     return {
         "contacts": len(job.people),
+        "whatsapp_contacts": on_whatsapp,
         "webhook_events": wa.inbound_messages + wa.statuses,
         "whatsapp_bodies": len(wa.items),
         "whatsapp_duplicate_bodies": wa.duplicates,
@@ -115,7 +203,7 @@ def _write(job: Job, shard: Shard, shop: Shop | None) -> dict[str, int]:
         "chatwoot_conversations": len(shard.cw.conversations),
         "shopify_orders": sum(o.created_at <= job.end_ts for o in shop.orders) if shop else 0,
         "shopify_order_records": len(records),
-        "files": files,
+        **others,
     }
 
 

@@ -151,6 +151,11 @@ def add_working(ts: int, seconds: int) -> int:
     return moment + left
 
 
+def quarter(ts: int) -> int:
+    """The next quarter hour at or after `ts` (appointments start on the quarter)."""
+    return ts + (-ts) % 900
+
+
 def is_open(ts: int) -> bool:
     return next_open(ts) == ts
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import random
+import zlib
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -62,6 +64,24 @@ class Order:
     number: int = 0
     name: str = ""
     line_ids: list[int] = field(default_factory=list)
+    checkout: Checkout | None = None  # the abandoned checkout this order recovered
+
+
+@dataclass(slots=True)
+class Checkout:
+    """An abandoned checkout: the customer left at the payment step (or earlier)."""
+
+    person: Person
+    created_at: int
+    lines: list[tuple[Product, int]]
+    accepts_marketing: bool
+    recovered_by: Order | None = None
+    reminder_at: int | None = None  # when the WhatsApp `carrello_abbandonato` went out
+    step: str = "payment"  # how far they got: contact (e-mail only), shipping, payment
+    id: int = 0
+    token: str = ""
+    cart_token: str = ""
+    key: str = ""
 
 
 class Shop:
@@ -78,6 +98,8 @@ class Shop:
         self.customer_since: dict[int, int] = {}
         self.addresses: dict[int, tuple[str, str, str, str, str]] = {}
         self.phones: dict[int, tuple[str, str | None, str | None]] = {}
+        self.checkouts: list[Checkout] = []
+        self.order_times: dict[int, list[int]] = {}
 
     def pick_lines(self, count: int = 1) -> list[tuple[Product, int]]:
         rng = self.rng
@@ -91,9 +113,23 @@ class Shop:
               accepts_marketing: bool, **extra: Any) -> Order:  # fmt: skip
         order = Order(person, ts, lines, accepts_marketing, **extra)
         self.orders.append(order)
-        if person.index not in self.customer_since:
-            self.customer_since[person.index] = ts
+        self.customer_since[person.index] = min(ts, self.customer_since.get(person.index, ts))
         return order
+
+    def abandon(
+        self,
+        person: Person,
+        ts: int,
+        lines: list[tuple[Product, int]],
+        accepts_marketing: bool,
+        **extra: Any,
+    ) -> Checkout:
+        checkout = Checkout(person, ts, lines, accepts_marketing, **extra)
+        if checkout.recovered_by is not None:
+            checkout.recovered_by.checkout = checkout
+        self.checkouts.append(checkout)
+        self.customer_since[person.index] = min(ts, self.customer_since.get(person.index, ts))
+        return checkout
 
     def finalize(self) -> None:
         """Number orders and customers in creation order, like Shopify does."""
@@ -115,6 +151,31 @@ class Shop:
                 customer_id += rng.randint(1000, 90000)
                 self.customer_ids[key] = customer_id
                 self._remember_contact_details(order.person)
+            self.order_times.setdefault(key, []).append(order.created_at)
+        # Checkouts are numbered the same way; a checkout-only customer is created with it.
+        self.checkouts.sort(key=lambda c: (c.created_at, c.person.index))
+        checkout_id = 35_200_000_000_000 + self.shard_no * 10_000_000_000
+        for checkout in self.checkouts:
+            checkout_id += rng.randint(200, 9000)
+            checkout.id = checkout_id
+            checkout.token = f"{rng.getrandbits(128):032x}"
+            checkout.cart_token = f"{rng.getrandbits(128):032x}"
+            checkout.key = f"{rng.getrandbits(64):016x}"
+            key = checkout.person.index
+            if key not in self.customer_ids:
+                customer_id += rng.randint(1000, 90000)
+                self.customer_ids[key] = customer_id
+                self._remember_contact_details(checkout.person)
+
+    def recover_url(self, checkout: Checkout) -> str:
+        return (
+            f"https://{self.script.shop_domain}/{self.shop_id}/checkouts/ac/{checkout.token}"
+            f"/recover?key={checkout.key}"
+        )
+
+    @property
+    def shop_id(self) -> int:
+        return 68_300_000_000 + self.shard_no * 1_000_017
 
     def _remember_contact_details(self, person: Person) -> None:
         rng = self.rng
@@ -195,6 +256,9 @@ class Shop:
         pending = order.paid_at is not None and state == "created"
         financial = "refunded" if cancelled else ("pending" if pending else "paid")
         token = f"{order.id:x}{person.index:06x}"[:32].ljust(32, "0")
+        checkout_token, cart_token = token[::-1], token
+        if order.checkout is not None:
+            checkout_token, cart_token = order.checkout.token, order.checkout.cart_token
         typed, order_phone, _ = self.phones[person.index]
         line_items = [
             {
@@ -232,8 +296,8 @@ class Shop:
             "cancelled_at": iso_rome(order.cancelled_at)
             if cancelled and order.cancelled_at
             else None,
-            "cart_token": token,
-            "checkout_token": token[::-1],
+            "cart_token": cart_token,
+            "checkout_token": checkout_token,
             "closed_at": iso_rome(updated) if fulfilled else None,
             "confirmed": True,
             "contact_email": person.email,
@@ -304,6 +368,162 @@ class Shop:
                 states.append(min(later))
             for updated, state in states:
                 document = self._document(order, updated, state)
+                out.append(
+                    (updated, json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+                )
+        out.sort(key=lambda item: item[0])
+        return out
+
+    # ------------------------------------------------------------------ checkouts
+    def _checkout_document(
+        self, checkout: Checkout, updated: int, completed: bool
+    ) -> dict[str, Any]:
+        person = checkout.person
+        items_total = sum((Decimal(p.price) * qty for p, qty in checkout.lines), Decimal(0))
+        shipping = Decimal(0) if items_total >= 39 else Decimal("4.90")
+        with_address = checkout.step != "contact"
+        total = items_total + (shipping if with_address else Decimal(0))
+        tax = (total * self.vat / (100 + self.vat)).quantize(CENT, rounding=ROUND_HALF_UP)
+        typed, order_phone, _ = self.phones[person.index]
+        vendor = self.script.shop_domain.split(".")[0]
+        line_items = []
+        for product, qty in checkout.lines:
+            product_id = 9_100_000_000_000 + zlib.crc32(product.sku.encode()) % 10**9
+            line_items.append(
+                {
+                    "applied_discounts": [],
+                    "discount_allocations": [],
+                    "key": f"{product_id + 1}:{checkout.cart_token[:16]}",
+                    "destination_location_id": None,
+                    "fulfillment_service": "manual",
+                    "gift_card": False,
+                    "grams": 300,
+                    "origin_location_id": None,
+                    "presentment_title": product.title,
+                    "presentment_variant_title": "",
+                    "product_id": product_id,
+                    "properties": None,
+                    "quantity": qty,
+                    "requires_shipping": True,
+                    "sku": product.sku,
+                    "tax_lines": [
+                        {
+                            "price": money(
+                                Decimal(product.price) * qty * self.vat / (100 + self.vat)
+                            ),
+                            "rate": float(self.vat / 100),
+                            "title": "IVA",
+                        }
+                    ],
+                    "taxable": True,
+                    "title": product.title,
+                    "variant_id": product_id + 1,
+                    "variant_title": "",
+                    "variant_price": product.price,
+                    "vendor": vendor,
+                    "compare_at_price": None,
+                    "line_price": money(Decimal(product.price) * qty),
+                    "price": product.price,
+                }
+            )
+        completed_at = (
+            iso_rome(checkout.recovered_by.created_at)
+            if completed and checkout.recovered_by
+            else None
+        )
+        cid = self.customer_ids[person.index]
+        orders_before = bisect_left(self.order_times.get(person.index, []), checkout.created_at)
+        return {
+            "id": checkout.id,
+            "token": checkout.token,
+            "cart_token": checkout.cart_token,
+            "email": person.email,
+            "gateway": None,
+            "buyer_accepts_marketing": checkout.accepts_marketing,
+            "created_at": iso_rome(checkout.created_at),
+            "updated_at": iso_rome(updated),
+            "landing_site": "/",
+            "note": None,
+            "note_attributes": [],
+            "referring_site": "",
+            "shipping_lines": (
+                [
+                    {
+                        "code": "BRT Corriere Espresso",
+                        "price": money(shipping),
+                        "title": "BRT Corriere Espresso",
+                    }
+                ]
+                if with_address
+                else []
+            ),
+            "taxes_included": True,
+            "total_weight": 300 * sum(qty for _, qty in checkout.lines),
+            "currency": "EUR",
+            "completed_at": completed_at,
+            "closed_at": None,
+            "user_id": None,
+            "location_id": None,
+            "source_identifier": None,
+            "source_url": None,
+            "device_id": None,
+            "phone": order_phone if with_address else None,
+            "customer_locale": "it",
+            "line_items": line_items,
+            "name": f"#{checkout.id}",
+            "source": None,
+            "abandoned_checkout_url": self.recover_url(checkout),
+            "discount_codes": [],
+            "tax_lines": [{"price": money(tax), "rate": float(self.vat / 100), "title": "IVA"}],
+            "source_name": "web",
+            "presentment_currency": "EUR",
+            "buyer_accepts_sms_marketing": False,
+            "sms_marketing_phone": None,
+            "total_discounts": "0.00",
+            "total_line_items_price": money(items_total),
+            "total_price": money(total),
+            "total_tax": money(tax),
+            "subtotal_price": money(items_total),
+            "total_duties": None,
+            "billing_address": self._address(person) if checkout.step == "payment" else None,
+            "shipping_address": self._address(person) if with_address else None,
+            "customer": {
+                "id": cid,
+                "email": person.email,
+                "accepts_marketing": checkout.accepts_marketing,
+                "created_at": iso_rome(self.customer_since[person.index]),
+                "updated_at": iso_rome(updated),
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "orders_count": orders_before,
+                "state": "enabled" if orders_before else "disabled",
+                "total_spent": "0.00",
+                "last_order_id": None,
+                "note": None,
+                "verified_email": True,
+                "multipass_identifier": None,
+                "tax_exempt": False,
+                "phone": self.phones[person.index][2],
+                "tags": "",
+                "currency": "EUR",
+                "admin_graphql_api_id": f"gid://shopify/Customer/{cid}",
+            },
+        }
+
+    def checkout_records(self, end_ts: int) -> list[tuple[int, str]]:
+        """(updated_at, json line) for every landed version of every abandoned checkout: once
+        when abandoned (completed_at null) and, when an order recovered it, once more then."""
+        rng = self.rng
+        out: list[tuple[int, str]] = []
+        for checkout in self.checkouts:
+            if checkout.created_at > end_ts:
+                continue
+            versions = [(min(end_ts, checkout.created_at + rng.randint(30, 900)), False)]
+            order = checkout.recovered_by
+            if order is not None and order.created_at <= end_ts:
+                versions.append((order.created_at, True))
+            for updated, completed in versions:
+                document = self._checkout_document(checkout, updated, completed)
                 out.append(
                     (updated, json.dumps(document, ensure_ascii=False, separators=(",", ":")))
                 )

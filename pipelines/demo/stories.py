@@ -20,7 +20,7 @@ from .businesses import MONTHS_IT, WEEKDAYS_IT, Ad, Script, TemplateSpec, Topic
 from .episodes import SAFETY, Ctx, next_reply_at, play_conversation, set_slot, slot_after
 from .hours import DAY, HOUR, add_working, customer_delay, customer_moment, from_local, local
 from .people import Person
-from .shopify import Order, Shop
+from .shopify import Checkout, Order, Shop
 from .threads import Sent, Shard, Thread
 
 
@@ -31,6 +31,7 @@ class Plan:
     first_ts: int
     ad: Ad | None = None
     orders: list[Order] = field(default_factory=list)
+    checkouts: list[Checkout] = field(default_factory=list)
     marketing_ok: bool = True  # accepted marketing messages (Shopify checkbox or opt-in)
     notify_ok: bool = True  # accepted WhatsApp order/appointment notifications
     on_whatsapp: bool = True
@@ -231,7 +232,7 @@ Player = Callable[[Thread, Plan, Agenda], None]
 
 def run_shard(
     shard: Shard, people: list[Person], shop: Shop | None, planner: Planner, player: Player
-) -> None:
+) -> list[Plan]:
     """Plan every contact of the business (orders first), then play their agendas."""
     plans = [
         planner(shard, shop, person, position, len(people))
@@ -245,3 +246,4 @@ def run_shard(
         player(thread, plan, agenda)
         agenda.run()
         thread.finish()
+    return plans

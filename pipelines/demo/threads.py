@@ -21,9 +21,11 @@ from typing import Any
 from . import ids
 from .businesses import Ad, Menu, Script, TemplateSpec
 from .chatwoot import Agent, ChatwootFeed, Conversation
+from .facts import Facts
 from .hours import DAY, HOUR, lognormal_seconds
 from .inboxes import Inbox
 from .people import Person
+from .shopify import Shop
 from .whatsapp import PRICINGS, WhatsAppFeed, status_item
 
 LAST_CALL = 300  # nothing is said in the last five minutes, so every webhook lands in time
@@ -67,6 +69,9 @@ class Shard:
         self.operators = operators
         self.bot = bot
         self.outbound_messages = 0
+        self.facts = Facts()
+        self.shop: Shop | None = None
+        self.flags: set[str] = set()  # one-off story decisions taken for the whole business
 
     def operator(self, role: str | None = None, other_than: Agent | None = None) -> Agent:
         pool = [op for op in self.operators if (role is None or op.role == role)]
@@ -198,6 +203,7 @@ class Thread:
         cw = self.shard.cw
         first_ts = entries[0][0]
         last_ts = entries[-1][0]
+        self.shard.facts.first_inbound.setdefault(self.person.index, first_ts)
         self._expire(first_ts)
         reads = self._flush(first_ts)
         conv = self._conversation_for_inbound(first_ts)

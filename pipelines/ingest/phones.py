@@ -50,7 +50,8 @@ SOURCES: dict[str, tuple[str, str]] = {
         "select payload -> '$.sender' ->> 'phone_number' from raw.chatwoot_events "
         "union all select payload -> '$.conversation.meta.sender' ->> 'phone_number' "
         "from raw.chatwoot_events "
-        "union all select payload -> '$.meta.sender' ->> 'phone_number' from raw.chatwoot_events",
+        "union all select payload -> '$.meta.sender' ->> 'phone_number' from raw.chatwoot_events "
+        "union all select payload ->> 'phone_number' from raw.chatwoot_events",
     ),
     "raw.shopify_orders": (
         "typed",

@@ -3,6 +3,8 @@ cases answered fast."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from ..businesses import (
     OperatorSpec,
     Script,
@@ -10,8 +12,9 @@ from ..businesses import (
     Topic,
     reengage_template,
 )
-from ..episodes import play_conversation, respond, set_slot, slot_after
-from ..hours import DAY, HOUR, local
+from ..episodes import Ctx, heard, listen, play_conversation, respond, set_slot, slot_after, slot_of
+from ..facts import Appointment
+from ..hours import DAY, HOUR, from_local, local, quarter
 from ..people import Person
 from ..shopify import Shop
 from ..stories import (
@@ -222,26 +225,65 @@ def plan(shard: Shard, shop: Shop | None, person: Person, position: int, total: 
     return Plan(person, persona, first, None, marketing_ok=rng.random() < 0.6)
 
 
+def _kind(opener: str) -> tuple[str, int]:
+    """What the receptionist writes in the calendar for a booking request, and its minutes."""
+    if "pulizia" in opener or "igiene" in opener:
+        return "Igiene", 45
+    if "controllo" in opener:
+        return "Visita di controllo", 30
+    if "pedodont" in opener:
+        return "Prima visita pedodontica", 30
+    return "Prima visita", 30
+
+
+def _next_monday_1830(ts: int) -> int:
+    day = local(ts).date() + timedelta(days=1)
+    while day.weekday() != 0:
+        day += timedelta(days=1)
+    return from_local(datetime(day.year, day.month, day.day, 18, 30))
+
+
 def play(t: Thread, plan: Plan, agenda: Agenda) -> None:
     shard = t.shard
+    facts = shard.facts
     rng = t.rng
     script = SCRIPT
     topics = script.topics
-    ctx = context(shard, plan.person, plan.first_ts)
+    person = plan.person
+    ctx = context(shard, person, plan.first_ts)
+    booked: list[Appointment] = []
 
-    def reminder_for(appointment: int) -> None:
+    def book(kind: str, start: int, minutes: int, at: int, via: str = "WhatsApp") -> Appointment:
+        appointment = facts.book(person, kind, start, minutes, at, via)
+        booked.append(appointment)
+        return appointment
+
+    def upcoming(ts: int) -> Appointment | None:
+        """The patient's next appointment still standing at `ts`."""
+        for appointment in sorted(booked, key=lambda a: a.start):
+            if appointment.changes and appointment.changes[-1][1] is None:
+                continue
+            current = appointment.changes[-1][1] if appointment.changes else appointment.start
+            if current is not None and current > ts:
+                return appointment
+        return None
+
+    def reminder_for(appointment: int, entry: Appointment | None) -> None:
         def remind(ts: int) -> None:
             moment = local(appointment)
             sent = send_template(
                 t,
                 ts,
                 script.templates["promemoria_appuntamento"],
-                (plan.person.first_name, day_text(appointment), moment.strftime("%H:%M")),
+                (person.first_name, day_text(appointment), moment.strftime("%H:%M")),
             )
             answer = tap(t, sent, (0.6, 0.12), median=1200)
             if answer is not None and answer[1] == "DEVO_SPOSTARLO":
-                set_slot(ctx, slot_after(rng, answer[0], 2, 8))
-                respond(t, topics["sposta_da_promemoria"], answer[0], ctx, answered=True)
+                new_slot = slot_after(rng, answer[0], 2, 8)
+                set_slot(ctx, new_slot)
+                moved = respond(t, topics["sposta_da_promemoria"], answer[0], ctx, answered=True)
+                if entry is not None:
+                    entry.move(max(t.clock, answer[0] + 60), new_slot if moved else None)
 
         agenda.at(at_local(appointment - DAY, 10, 0, rng, 2 * HOUR), remind)
 
@@ -249,11 +291,22 @@ def play(t: Thread, plan: Plan, agenda: Agenda) -> None:
         appointment = slot_after(rng, plan.first_ts, 2, 10)
         set_slot(ctx, appointment)
 
-        def book(ts: int) -> None:
-            if play_conversation(t, topics["prenotazione"], ts, ctx):
-                reminder_for(max(appointment, t.clock + 2 * DAY))
+        def booking(ts: int) -> None:
+            listen(ctx)
+            engaged = play_conversation(t, topics["prenotazione"], ts, ctx)
+            if not heard(ctx, "Fissato", "l'ho segnata"):
+                return
+            start = appointment
+            if heard(ctx, "alle 17:30"):
+                moment = local(appointment)
+                start = from_local(datetime(moment.year, moment.month, moment.day, 17, 30))
+            start = max(start, quarter(t.clock + 2 * DAY))
+            kind, minutes = _kind((ctx.said or [""])[0])
+            entry = book(kind, start, minutes, t.clock)
+            if engaged:
+                reminder_for(start, entry)
 
-        agenda.at(plan.first_ts, book)
+        agenda.at(plan.first_ts, booking)
     elif plan.persona == "urgent":
 
         def urgent(ts: int) -> None:
@@ -261,32 +314,69 @@ def play(t: Thread, plan: Plan, agenda: Agenda) -> None:
             ctx["ora"] = (
                 f"{max(9, soon.hour) if soon.hour < 20 else 9:02d}:{(soon.minute // 15) * 15:02d}"
             )
+            listen(ctx)
             play_conversation(t, topics["urgente"], ts, ctx)
+            if heard(ctx, "venga"):
+                day = soon.date() + timedelta(days=1 if soon.hour >= 20 else 0)
+                hour, minute = (int(part) for part in ctx["ora"].split(":"))
+                start = from_local(datetime(day.year, day.month, day.day, hour, minute))
+                book("Visita urgente", max(start, quarter(t.clock + 1800)), 30, t.clock)
 
         agenda.at(plan.first_ts, urgent)
     elif plan.persona == "quote":
-        agenda.at(plan.first_ts, lambda ts: play_topic(t, topics["preventivo"], ts, ctx))
+
+        def quote(ts: int) -> None:
+            listen(ctx)
+            play_topic(t, topics["preventivo"], ts, ctx)
+            slot = slot_of(ctx)
+            if heard(ctx, "Va bene", "Ok, confermo") and slot is not None:
+                book("Prima visita con panoramica", max(slot, quarter(t.clock + DAY)), 45, t.clock)
+
+        agenda.at(plan.first_ts, quote)
     else:
-        reminder_for(slot_after(rng, plan.first_ts, 1, 5))
-        if rng.random() < 0.15:
-            agenda.at(plan.first_ts - DAY, lambda ts: play_topic(t, topics["spostamento"], ts, ctx))
-    for moment in later_moments(shard, plan.first_ts, 0.25):
-        agenda.at(
-            moment,
-            lambda ts: play_topic(t, topics["spostamento"], ts, context(shard, plan.person, ts)),
+        recall_at = slot_after(rng, plan.first_ts, 1, 5)
+        entry = book(
+            "Igiene",
+            recall_at,
+            45,
+            max(shard.start_ts, recall_at - rng.randint(20, 70) * DAY),
+            "In studio",
         )
+        reminder_for(recall_at, entry)
+        if rng.random() < 0.15:
+            agenda.at(plan.first_ts - DAY, lambda ts: move_or_cancel(ts, ctx))
+
+    def move_or_cancel(ts: int, mctx: Ctx) -> None:
+        listen(mctx)
+        play_topic(t, topics["spostamento"], ts, mctx)
+        entry = upcoming(ts)
+        if entry is None:
+            return
+        if heard(mctx, "ho annullato"):
+            entry.move(t.clock, None)
+        elif heard(mctx, "le propongo", "le va bene") and heard(mctx, "Sì"):
+            slot = slot_of(mctx)
+            if slot is not None and slot > t.clock:
+                entry.move(t.clock, slot)
+
+    for moment in later_moments(shard, plan.first_ts, 0.25):
+        agenda.at(moment, lambda ts: move_or_cancel(ts, context(shard, person, ts)))
 
     campaign = campaign_start(shard, 18, 10, 30)
     if campaign is not None and plan.marketing_ok and plan.persona in ("booking", "recall"):
 
         def recall(ts: int) -> None:
-            sent = send_template(
-                t, ts, script.templates["richiamo_igiene"], (plan.person.first_name,)
-            )
+            sent = send_template(t, ts, script.templates["richiamo_igiene"], (person.first_name,))
             answer = tap(t, sent, (0.15, 0.1))
             if answer is not None and answer[1] == "PRENOTA":
-                set_slot(ctx, slot_after(rng, answer[0], 3, 12))
+                slot = slot_after(rng, answer[0], 3, 12)
+                set_slot(ctx, slot)
+                listen(ctx)
                 respond(t, topics["richiamo_si"], answer[0], ctx, answered=True)
+                if heard(ctx, "Sì confermo"):
+                    book("Igiene", slot, 45, t.clock)
+                elif heard(ctx, "lunedì alle 18:30"):
+                    book("Igiene", _next_monday_1830(slot), 45, t.clock)
             elif sent is not None:
                 maybe_stop(t, sent[0].ts, 0.03)
 

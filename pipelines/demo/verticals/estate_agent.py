@@ -11,7 +11,7 @@ from ..businesses import (
     Topic,
     reengage_template,
 )
-from ..episodes import play_conversation, respond, set_slot, slot_after
+from ..episodes import play_conversation, respond, set_slot, slot_after, slot_of
 from ..hours import DAY, HOUR, local
 from ..people import Person
 from ..shopify import Shop
@@ -300,6 +300,17 @@ def play(t: Thread, plan: Plan, agenda: Agenda) -> None:
     script = SCRIPT
     topics = script.topics
     ctx = context(shard, plan.person, plan.first_ts)
+    lead = shard.facts.lead(
+        plan.person,
+        plan.first_ts,
+        "whatsapp",
+        plan.persona,
+        zona=ctx["zona"],
+        locali=ctx["locali"],
+        budget=ctx["budget"],
+        prezzo=ctx["prezzo"],
+        ad=plan.ad is not None,
+    )
     if plan.persona == "buyer":
         visit = slot_after(rng, plan.first_ts, 2, 7)
         set_slot(ctx, visit)
@@ -308,6 +319,7 @@ def play(t: Thread, plan: Plan, agenda: Agenda) -> None:
             if not play_conversation(t, topics["ricerca"], ts, ctx, plan.ad):
                 return
             when = max(visit, t.clock + DAY + HOUR)
+            lead.appointment_at, lead.booked_at = when, t.clock
 
             def confirm(at: int) -> None:
                 moment = local(when)
@@ -354,7 +366,14 @@ def play(t: Thread, plan: Plan, agenda: Agenda) -> None:
 
             agenda.at(campaign + rng.randint(0, 1800), new_listing)
     elif plan.persona == "seller":
-        agenda.at(plan.first_ts, lambda ts: play_topic(t, topics["valutazione"], ts, ctx, plan.ad))
+
+        def valuation(ts: int) -> None:
+            if play_conversation(t, topics["valutazione"], ts, ctx, plan.ad):
+                slot = slot_of(ctx)
+                if slot is not None:
+                    lead.appointment_at, lead.booked_at = max(slot, t.clock + HOUR), t.clock
+
+        agenda.at(plan.first_ts, valuation)
     else:
         agenda.at(plan.first_ts, lambda ts: play_topic(t, topics["affitto"], ts, ctx))
     for moment in later_moments(shard, plan.first_ts, 0.25):

@@ -336,10 +336,13 @@ def plan(shard: Shard, shop: Shop | None, person: Person, position: int, total: 
                 )
             )
     elif persona in ("browser", "buyer"):
-        if persona == "browser" and rng.random() >= 0.25:
+        if persona == "browser" and rng.random() >= (0.5 if ad is not None else 0.25):
             return plan
-        lo = first + 2 * DAY if persona == "browser" else shard.start_ts
-        created = moment_in(shard, lo, lo + (15 * DAY if persona == "browser" else shard.end_ts))
+        lo = (
+            first + (DAY if ad is not None else 2 * DAY) if persona == "browser" else shard.start_ts
+        )
+        span = (5 * DAY if ad is not None else 15 * DAY) if persona == "browser" else shard.end_ts
+        created = moment_in(shard, lo, lo + span)
         if created > lo or persona == "buyer":
             count = 1 if rng.random() < 0.7 else 2
             lines = [(p, 1) for p in dict.fromkeys(rng.choices(catalogue, k=count))]

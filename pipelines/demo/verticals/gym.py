@@ -16,7 +16,7 @@ from ..businesses import (
     Topic,
     reengage_template,
 )
-from ..episodes import SAFETY, fill, play_conversation, respond
+from ..episodes import SAFETY, fill, heard, listen, play_conversation, respond
 from ..hours import DAY, HOUR, customer_delay, from_local, local
 from ..people import Person
 from ..shopify import Shop
@@ -327,9 +327,17 @@ def play(t: Thread, plan: Plan, agenda: Agenda) -> None:
     if plan.persona == "trial":
 
         def trial(ts: int) -> None:
-            if not play_conversation(t, topics["prova_gratuita"], ts, ctx, plan.ad):
+            listen(ctx)
+            engaged = play_conversation(t, topics["prova_gratuita"], ts, ctx, plan.ad)
+            if not heard(ctx, "Ti ho segnato", "Ti aspettiamo"):
                 return
             lesson = lesson_after(t.clock, ctx["slot"])
+            name = next(
+                n for d, h, n in TRIAL_CLASSES if WEEKDAYS_IT[d] in ctx["slot"] and h in ctx["slot"]
+            )
+            entry = shard.facts.book(plan.person, f"Lezione di prova {name}", lesson, 60, t.clock)
+            if not engaged:
+                return
             moment = local(lesson)
 
             def remind(at: int) -> None:
@@ -346,7 +354,12 @@ def play(t: Thread, plan: Plan, agenda: Agenda) -> None:
                 )
                 answer = tap(t, sent, (0.45, 0.08), median=900)
                 if answer is not None and answer[1] == "DEVO_DISDIRE":
+                    listen(ctx)
                     respond(t, topics["disdetta"], answer[0], ctx, answered=True)
+                    if heard(ctx, "Sì grazie"):
+                        entry.move(t.clock, lesson_after(lesson + HOUR, ctx["slot"]))
+                    else:
+                        entry.move(max(t.clock, answer[0] + 60), None)
 
             def follow_up(at: int) -> None:
                 op = shard.operator("front")

@@ -14,8 +14,8 @@ from ..businesses import (
     Topic,
     reengage_template,
 )
-from ..episodes import respond, slot_after
-from ..hours import DAY, local
+from ..episodes import heard, listen, respond, slot_after, slot_of
+from ..hours import DAY, HOUR, local, quarter
 from ..people import Person
 from ..shopify import Shop
 from ..stories import (
@@ -248,8 +248,36 @@ def play(t: Thread, plan: Plan, agenda: Agenda) -> None:
     script = SCRIPT
     topics = script.topics
     ctx = context(shard, plan.person, plan.first_ts)
+    facts = shard.facts
+    lead = facts.lead(
+        plan.person,
+        plan.first_ts,
+        "whatsapp",
+        {"lead": "course", "student": "student"}.get(plan.persona, "alumni"),
+        lingua=ctx["lingua"],
+        ad=plan.ad is not None,
+    )
     if plan.persona == "lead":
-        agenda.at(plan.first_ts, lambda ts: play_topic(t, topics["info_corsi"], ts, ctx, plan.ad))
+
+        def enquiry(ts: int) -> None:
+            listen(ctx)
+            play_topic(t, topics["info_corsi"], ts, ctx, plan.ad)
+            lead.at = ts
+            slot = slot_of(ctx)
+            if heard(ctx, "ti ho fissato il test", "link per il test online") and slot is not None:
+                online = heard(ctx, "link per il test online")
+                start = max(slot, quarter(t.clock + 2 * HOUR))
+                facts.book(
+                    plan.person,
+                    f"Test di livello {ctx['lingua']}",
+                    start,
+                    30,
+                    t.clock,
+                    detail="Test online (link via e-mail)" if online else "Test in sede",
+                )
+                lead.appointment_at, lead.booked_at = start, t.clock
+
+        agenda.at(plan.first_ts, enquiry)
     elif plan.persona == "student":
         agenda.at(plan.first_ts, lambda ts: play_topic(t, topics["studente"], ts, ctx))
         for moment in later_moments(shard, plan.first_ts, 0.7):

@@ -18,7 +18,7 @@ from ..businesses import (
 from ..episodes import SAFETY, Ctx, respond
 from ..hours import DAY, HOUR, add_working
 from ..people import Person
-from ..shopify import Order, Shop
+from ..shopify import Checkout, Order, Shop
 from ..stories import (
     Agenda,
     Plan,
@@ -245,6 +245,11 @@ SCRIPT = Script(
             (("VOGLIO_LO_SCONTO", "Voglio lo sconto"), ("NON_ORA", "Non ora")),
         ),
         "ripresa_conversazione": reengage_template(formal=False),
+        "carrello_abbandonato": TemplateSpec(
+            "carrello_abbandonato",
+            "marketing",
+            "Ciao {{1}}, hai lasciato qualcosa nel carrello 🛒 Completa l'ordine da qui: {{2}}",
+        ),
     },
     ads=(
         Ad(
@@ -294,13 +299,18 @@ def plan(shard: Shard, shop: Shop | None, person: Person, position: int, total: 
     consent = True if due and position < 16 else rng.random() < (0.85 if due else 0.65)
     plan = Plan(person, persona, first_moment(shard), cycle=cycle, marketing_ok=consent)
     plan.notify_ok = rng.random() < 0.7
-    plan.on_whatsapp = not persona.startswith("shop_") or rng.random() < 0.93
+    if persona.startswith("shop_"):
+        # a few shop customers typed a number that is not on WhatsApp (always the first one)
+        first = "shop_only" not in shard.flags
+        shard.flags.add("shop_only")
+        plan.on_whatsapp = not first and rng.random() < 0.93
     if persona == "chat_only":
         plan.topic = "consigli" if rng.random() < 0.7 else "sconti"
         plan.ad = ad_for(rng, shard.script, plan.topic, 0.25)
         plan.marketing_ok = rng.random() < 0.5
         plan.notify_ok = True
-        if rng.random() >= 0.3:
+        if rng.random() >= (0.5 if plan.ad is not None else 0.3):  # ad leads buy more often
+            _abandoned_carts(shard, shop, plan)
             return plan
         times = [plan.first_ts + rng.randint(2 * HOUR, 3 * DAY)]
     elif persona == "repeat_due":
@@ -338,7 +348,63 @@ def plan(shard: Shard, shop: Shop | None, person: Person, position: int, total: 
         )
     if plan.orders and persona not in ("chat_only",):
         plan.first_ts = min(plan.first_ts, plan.orders[0].created_at)
+    _abandoned_carts(shard, shop, plan)
     return plan
+
+
+def _abandoned_carts(shard: Shard, shop: Shop, plan: Plan) -> None:
+    """Some orders follow an abandoned checkout (recovered carts, some after the WhatsApp
+    reminder); some carts are left for good (no order within 3 days)."""
+    rng = shard.rng
+    start = shard.start_ts
+    person = plan.person
+
+    def reminder(created: int) -> int | None:
+        # the shop's automation does not know who is on WhatsApp: it tries (131026 if not)
+        return (
+            created + rng.randint(HOUR, 2 * HOUR)
+            if plan.marketing_ok and rng.random() < 0.55
+            else None
+        )
+
+    for order in plan.orders:
+        if order.cancelled_at is not None or rng.random() >= 0.1:
+            continue
+        remind_at = reminder(0)
+        gap = rng.randint(3 * HOUR, 60 * HOUR) if remind_at else rng.randint(1200, 70 * HOUR)
+        created = order.created_at - gap
+        if created < start + HOUR:
+            continue
+        step = "payment" if rng.random() < 0.7 else "shipping"
+        plan.checkouts.append(
+            shop.abandon(
+                person,
+                created,
+                order.lines,
+                plan.marketing_ok,
+                recovered_by=order,
+                reminder_at=created + remind_at if remind_at else None,
+                step=step,
+            )
+        )
+    if rng.random() < 0.12:
+        for _ in range(4):
+            created = first_moment(shard)
+            if any(created < o.created_at <= created + 3 * DAY for o in plan.orders):
+                continue
+            remind_at = reminder(created)
+            step = pick(rng, {"payment": 0.4, "shipping": 0.35, "contact": 0.25})
+            plan.checkouts.append(
+                shop.abandon(
+                    person,
+                    created,
+                    shop.pick_lines(1 if rng.random() < 0.6 else 2),
+                    plan.marketing_ok,
+                    reminder_at=remind_at,
+                    step=step,
+                )
+            )
+            break
 
 
 def play(t: Thread, plan: Plan, agenda: Agenda) -> None:
@@ -361,6 +427,21 @@ def play(t: Thread, plan: Plan, agenda: Agenda) -> None:
 
     if plan.persona == "chat_only":
         agenda.at(plan.first_ts, lambda ts: play_topic(t, topics[plan.topic], ts, ctx, plan.ad))
+
+    for checkout in plan.checkouts:
+        if checkout.reminder_at is None:
+            continue
+
+        def cart_reminder(ts: int, checkout: Checkout = checkout) -> None:
+            assert shard.shop is not None
+            template = script.templates["carrello_abbandonato"]
+            url = shard.shop.recover_url(checkout)
+            if t.send_template(ts, None, template, (plan.person.first_name, url)) is None:
+                checkout.reminder_at = None  # failed (stopped marketing, not on WhatsApp, ...)
+            else:
+                checkout.reminder_at = ts
+
+        agenda.at(checkout.reminder_at, cart_reminder)
 
     orders = [o for o in plan.orders if o.cancelled_at is None]
     for position, order in enumerate(orders):
