@@ -63,7 +63,9 @@ def main() -> None:
     started = time.perf_counter()
     if not (args.reuse and any(p.landing.rglob("*.jsonl"))):
         print(f"generating demo data for {contacts:,} contacts in {home} ...", flush=True)
-        generate(home=home, seed=args.seed, contacts=contacts, days=DAYS, end_date=date(2026, 11, 24))
+        generate(
+            home=home, seed=args.seed, contacts=contacts, days=DAYS, end_date=date(2026, 11, 24)
+        )
     for stale in p.home.glob("warehouse.duckdb*"):
         stale.unlink() if stale.is_file() else None
     generate_s = time.perf_counter() - started

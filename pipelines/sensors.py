@@ -5,7 +5,6 @@ only ever sees complete files. The cursor is the newest modification time seen p
 the number of files, so a run is requested once per change.
 """
 
-
 import dagster as dg
 
 from pipelines.jobs import refresh_job

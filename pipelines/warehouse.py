@@ -16,7 +16,9 @@ from pathlib import Path
 import duckdb
 
 
-def connect(path: Path, read_only: bool = False, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path, read_only: bool = False, wait_seconds: float = 30.0
+) -> duckdb.DuckDBPyConnection:
     """A connection with the session time zone at UTC (all warehouse timestamps are UTC)."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)

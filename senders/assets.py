@@ -11,7 +11,6 @@ THREADLINE_WHATSAPP_PHONE_NUMBER_ID are set; otherwise the local Cloud API simul
 started on loopback for the run, which writes its status webhooks into landing/.
 """
 
-
 import csv
 import os
 from collections.abc import Iterator
@@ -93,7 +92,9 @@ def _campaign_asset(campaign: Campaign) -> dg.AssetsDefinition:
         description=campaign.description or f"Campaign {campaign.campaign_id}",
         kinds={"whatsapp"},
     )
-    def send(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    def send(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
         paths = warehouse.paths
         con = connect(paths.warehouse, read_only=True)
         try:
@@ -101,15 +102,25 @@ def _campaign_asset(campaign: Campaign) -> dg.AssetsDefinition:
         finally:
             con.close()
         run_id = run_id_for(campaign, context)
-        with provider(campaign, paths) as (client, provider_name), SendLedger(paths.send_ledger) as ledger:
+        with (
+            provider(campaign, paths) as (client, provider_name),
+            SendLedger(paths.send_ledger) as ledger,
+        ):
             try:
-                summary = run_campaign(campaign, audience, ledger, client, run_id, datetime.now(UTC))
+                summary = run_campaign(
+                    campaign, audience, ledger, client, run_id, datetime.now(UTC)
+                )
             except CampaignRunStoppedError as stopped:
                 raise dg.Failure(
                     description=str(stopped),
-                    metadata={"error_code": stopped.error_code, **_metadata(stopped.summary.as_dict())},
+                    metadata={
+                        "error_code": stopped.error_code,
+                        **_metadata(stopped.summary.as_dict()),
+                    },
                 ) from stopped
-        context.log.info(f"campaign {campaign.campaign_id} run {run_id} via {provider_name}: {summary.as_dict()}")
+        context.log.info(
+            f"campaign {campaign.campaign_id} run {run_id} via {provider_name}: {summary.as_dict()}"
+        )
         return dg.MaterializeResult(
             metadata={"run_id": run_id, "provider": provider_name, **_metadata(summary.as_dict())}
         )
@@ -119,7 +130,9 @@ def _campaign_asset(campaign: Campaign) -> dg.AssetsDefinition:
 
 def _metadata(summary: dict) -> dict[str, object]:
     flat = {k: v for k, v in summary.items() if k != "skipped"}
-    flat.update({f"skipped_{reason}": count for reason, count in summary.get("skipped", {}).items()})
+    flat.update(
+        {f"skipped_{reason}": count for reason, count in summary.get("skipped", {}).items()}
+    )
     return flat
 
 

@@ -86,28 +86,78 @@ def land(home, streams: list[list[tuple[str, int]]]) -> None:
             wamid = f"wamid.p{n}-{i}"
             when = _ts(at)
             if kind == "I":
-                bodies.append({"object": "whatsapp_business_account", "entry": [{"id": "w", "changes": [{
-                    "field": "messages", "value": {
-                        "messaging_product": "whatsapp",
-                        "metadata": {"display_phone_number": "390289730101", "phone_number_id": PHONE_NUMBER_ID},
-                        "contacts": [{"profile": {"name": f"P{n}"}, "wa_id": wa_id}],
-                        "messages": [{"from": wa_id, "id": wamid, "timestamp": str(int(when.timestamp())),
-                                      "type": "text", "text": {"body": "ciao"}}]}}]}]})
+                bodies.append(
+                    {
+                        "object": "whatsapp_business_account",
+                        "entry": [
+                            {
+                                "id": "w",
+                                "changes": [
+                                    {
+                                        "field": "messages",
+                                        "value": {
+                                            "messaging_product": "whatsapp",
+                                            "metadata": {
+                                                "display_phone_number": "390289730101",
+                                                "phone_number_id": PHONE_NUMBER_ID,
+                                            },
+                                            "contacts": [
+                                                {"profile": {"name": f"P{n}"}, "wa_id": wa_id}
+                                            ],
+                                            "messages": [
+                                                {
+                                                    "from": wa_id,
+                                                    "id": wamid,
+                                                    "timestamp": str(int(when.timestamp())),
+                                                    "type": "text",
+                                                    "text": {"body": "ciao"},
+                                                }
+                                            ],
+                                        },
+                                    }
+                                ],
+                            }
+                        ],
+                    }
+                )
                 continue
-            conversation = {"id": 1000 + n, "inbox_id": CHATWOOT_INBOX, "status": "open",
-                            "contact_inbox": {"source_id": wa_id},
-                            "meta": {"sender": {"id": 5000 + n, "phone_number": "+" + wa_id}}}
+            conversation = {
+                "id": 1000 + n,
+                "inbox_id": CHATWOOT_INBOX,
+                "status": "open",
+                "contact_inbox": {"source_id": wa_id},
+                "meta": {"sender": {"id": 5000 + n, "phone_number": "+" + wa_id}},
+            }
             if kind == "R":
-                events.append({"event": "conversation_status_changed", **conversation, "status": "resolved",
-                               "updated_at": when.timestamp()})
+                events.append(
+                    {
+                        "event": "conversation_status_changed",
+                        **conversation,
+                        "status": "resolved",
+                        "updated_at": when.timestamp(),
+                    }
+                )
             else:
-                sender = ({"id": 7, "name": "Op", "type": "user"} if kind == "H"
-                          else {"id": 2, "name": "Bot", "type": "agent_bot"})
-                events.append({"event": "message_created", "id": n * 100 + i, "content": "ok",
-                               "created_at": when.isoformat().replace("+00:00", "Z"),
-                               "message_type": "outgoing", "private": False, "source_id": wamid,
-                               "sender": sender, "inbox": {"id": CHATWOOT_INBOX},
-                               "conversation": conversation, "account": {"id": 1}})
+                sender = (
+                    {"id": 7, "name": "Op", "type": "user"}
+                    if kind == "H"
+                    else {"id": 2, "name": "Bot", "type": "agent_bot"}
+                )
+                events.append(
+                    {
+                        "event": "message_created",
+                        "id": n * 100 + i,
+                        "content": "ok",
+                        "created_at": when.isoformat().replace("+00:00", "Z"),
+                        "message_type": "outgoing",
+                        "private": False,
+                        "source_id": wamid,
+                        "sender": sender,
+                        "inbox": {"id": CHATWOOT_INBOX},
+                        "conversation": conversation,
+                        "account": {"id": 1},
+                    }
+                )
     write_jsonl(home.landing / "whatsapp" / "p" / "p.jsonl", bodies or [])
     write_jsonl(home.landing / "chatwoot" / "p" / "p.jsonl", events or [])
 
@@ -148,10 +198,16 @@ def test_conversation_measures_match_the_reference(raw_streams):
     expected = []
     for n, stream in enumerate(streams):
         for c in reference(stream):
-            expected.append((
-                f"+3934700{n:05d}", naive(c.opened_at), naive(c.first_response_at),
-                naive(c.resolved_at), c.reopened, c.inbound,
-                None if c.first_response_at is None else c.first_response_at - c.opened_at,
-                None if c.resolved_at is None else c.resolved_at - c.opened_at,
-            ))
+            expected.append(
+                (
+                    f"+3934700{n:05d}",
+                    naive(c.opened_at),
+                    naive(c.first_response_at),
+                    naive(c.resolved_at),
+                    c.reopened,
+                    c.inbound,
+                    None if c.first_response_at is None else c.first_response_at - c.opened_at,
+                    None if c.resolved_at is None else c.resolved_at - c.opened_at,
+                )
+            )
     assert rows == sorted(expected, key=lambda r: (r[0], r[1]))

@@ -68,8 +68,9 @@ def test_nothing_was_quarantined(pipeline_home):
 
 def test_messages_and_conversations_are_consistent(pipeline_home):
     con = _serving(pipeline_home)
-    senders = dict(con.execute(
-        "select sender_type, count(*) from marts.fct_messages group by 1").fetchall())
+    senders = dict(
+        con.execute("select sender_type, count(*) from marts.fct_messages group by 1").fetchall()
+    )
     orphans = con.execute(
         "select count(*) from marts.fct_messages m left join marts.fct_conversations c "
         "using (conversation_id) where m.conversation_id is not null and c.conversation_id is null"
@@ -114,13 +115,11 @@ def test_running_the_campaign_again_sends_nothing_new(pipeline_home):
     from pipelines.definitions import defs
 
     ledger = paths(pipeline_home).send_ledger
-    before = sqlite3.connect(ledger).execute(
-        "select count(*), count(wamid) from sends").fetchone()
+    before = sqlite3.connect(ledger).execute("select count(*), count(wamid) from sends").fetchone()
     result = defs.resolve_job_def("campaign_repurchase_reminder").execute_in_process(
         instance=dg.DagsterInstance.ephemeral()
     )
-    after = sqlite3.connect(ledger).execute(
-        "select count(*), count(wamid) from sends").fetchone()
+    after = sqlite3.connect(ledger).execute("select count(*), count(wamid) from sends").fetchone()
     assert result.success
     assert after == before
     materialization = result.asset_materializations_for_node("senders__repurchase_reminder")[0]
@@ -137,8 +136,9 @@ def test_dashboard_shows_the_pipelines_numbers(pipeline_home, monkeypatch):
         "select count(*) from marts.fct_campaign_sends where campaign_id = 'repurchase_reminder'"
     ).fetchone()[0]
     con.close()
-    app = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboards" / "app.py"),
-                            default_timeout=60)
+    app = AppTest.from_file(
+        str(Path(__file__).resolve().parents[1] / "dashboards" / "app.py"), default_timeout=60
+    )
     app.run()
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}

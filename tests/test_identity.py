@@ -17,19 +17,42 @@ SHOP_LANDLINE = "+39 02 3025 0606"  # vitalis-shop's own number (inboxes.csv)
 
 def order(order_id: int, customer_id: int, email: str, phone: str | None, at: str) -> dict:
     return {
-        "id": order_id, "name": f"#{order_id}", "email": email, "phone": phone,
-        "customer": {"id": customer_id, "email": email, "phone": None,
-                     "first_name": "Giulia", "last_name": "Rossi"},
-        "created_at": at, "updated_at": at, "currency": "EUR", "total_price": "39.90",
-        "financial_status": "paid", "line_items": [{"title": "Omega 3", "quantity": 1}],
-        "buyer_accepts_marketing": True, "test": False,
+        "id": order_id,
+        "name": f"#{order_id}",
+        "email": email,
+        "phone": phone,
+        "customer": {
+            "id": customer_id,
+            "email": email,
+            "phone": None,
+            "first_name": "Giulia",
+            "last_name": "Rossi",
+        },
+        "created_at": at,
+        "updated_at": at,
+        "currency": "EUR",
+        "total_price": "39.90",
+        "financial_status": "paid",
+        "line_items": [{"title": "Omega 3", "quantity": 1}],
+        "buyer_accepts_marketing": True,
+        "test": False,
     }
 
 
 def crm_contact(contact_id: str, email: str, phone: str, at: str) -> dict:
-    return {"id": contact_id, "createdAt": at, "updatedAt": at, "archived": False,
-            "properties": {"email": email, "phone": phone, "firstname": "Giulia",
-                           "lastname": "Rossi", "lastmodifieddate": at}}
+    return {
+        "id": contact_id,
+        "createdAt": at,
+        "updatedAt": at,
+        "archived": False,
+        "properties": {
+            "email": email,
+            "phone": phone,
+            "firstname": "Giulia",
+            "lastname": "Rossi",
+            "lastmodifieddate": at,
+        },
+    }
 
 
 def run(home) -> duckdb.DuckDBPyConnection:
@@ -41,8 +64,9 @@ def run(home) -> duckdb.DuckDBPyConnection:
 
 
 def contact_of(con, node: str) -> str | None:
-    row = con.execute("select contact_id from intermediate.int_contact_ids where node = ?",
-                      [node]).fetchone()
+    row = con.execute(
+        "select contact_id from intermediate.int_contact_ids where node = ?", [node]
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -51,34 +75,66 @@ def test_one_person_across_channels_and_guards(home):
     luca_whatsapp = inbound("wamid.l2", "2026-03-10T09:01:00+00:00", "Sono Luca, l'ordine 9002?")
     luca_whatsapp["entry"][0]["changes"][0]["value"]["contacts"][0]["wa_id"] = "393480000009"
     luca_whatsapp["entry"][0]["changes"][0]["value"]["messages"][0]["from"] = "393480000009"
-    write_jsonl(home.landing / "whatsapp" / "d" / "a.jsonl", [
-        inbound("wamid.g1", "2026-03-03T09:00:00+00:00", "Ciao, avete l'omega 3?"),
-        luca_whatsapp,
-    ])
+    write_jsonl(
+        home.landing / "whatsapp" / "d" / "a.jsonl",
+        [
+            inbound("wamid.g1", "2026-03-03T09:00:00+00:00", "Ciao, avete l'omega 3?"),
+            luca_whatsapp,
+        ],
+    )
     # the CRM has her with that phone typed differently and her e-mail
-    write_jsonl(home.landing / "hubspot" / "contacts" / "a.jsonl",
-                [crm_contact("501", " Giulia.Rossi@Example.it ", "347 111 2233", "2026-03-01T10:00:00Z")])
+    write_jsonl(
+        home.landing / "hubspot" / "contacts" / "a.jsonl",
+        [crm_contact("501", " Giulia.Rossi@Example.it ", "347 111 2233", "2026-03-01T10:00:00Z")],
+    )
     # she orders on the shop with her e-mail only; two other customers typed the shop's
     # own number as their phone, and a family address is used by two people
-    write_jsonl(home.landing / "shopify" / "orders" / "a.jsonl", [
-        order(9001, 71, "giulia.rossi@example.it", None, "2026-03-04T10:00:00+01:00"),
-        order(9002, 72, "luca@example.it", SHOP_LANDLINE, "2026-03-05T10:00:00+01:00"),
-        order(9003, 73, "anna@example.it", SHOP_LANDLINE, "2026-03-06T10:00:00+01:00"),
-        order(9004, 74, "famiglia.bianchi@example.it", "+39 333 000 0001", "2026-03-06T11:00:00+01:00"),
-        order(9005, 75, "famiglia.bianchi@example.it", "+39 333 000 0002", "2026-03-06T12:00:00+01:00"),
-        order(9006, 76, "info@example.it", None, "2026-03-07T12:00:00+01:00"),
-        order(9007, 77, "info@example.it", None, "2026-03-07T13:00:00+01:00"),
-    ])
+    write_jsonl(
+        home.landing / "shopify" / "orders" / "a.jsonl",
+        [
+            order(9001, 71, "giulia.rossi@example.it", None, "2026-03-04T10:00:00+01:00"),
+            order(9002, 72, "luca@example.it", SHOP_LANDLINE, "2026-03-05T10:00:00+01:00"),
+            order(9003, 73, "anna@example.it", SHOP_LANDLINE, "2026-03-06T10:00:00+01:00"),
+            order(
+                9004,
+                74,
+                "famiglia.bianchi@example.it",
+                "+39 333 000 0001",
+                "2026-03-06T11:00:00+01:00",
+            ),
+            order(
+                9005,
+                75,
+                "famiglia.bianchi@example.it",
+                "+39 333 000 0002",
+                "2026-03-06T12:00:00+01:00",
+            ),
+            order(9006, 76, "info@example.it", None, "2026-03-07T12:00:00+01:00"),
+            order(9007, 77, "info@example.it", None, "2026-03-07T13:00:00+01:00"),
+        ],
+    )
     con = run(home)
-    giulia = {contact_of(con, n) for n in (
-        "phone:+393471112233", "email:giulia.rossi@example.it", "hubspot:501", "shopify:71")}
+    giulia = {
+        contact_of(con, n)
+        for n in (
+            "phone:+393471112233",
+            "email:giulia.rossi@example.it",
+            "hubspot:501",
+            "shopify:71",
+        )
+    }
     luca, anna = contact_of(con, "email:luca@example.it"), contact_of(con, "email:anna@example.it")
     bianchi = {contact_of(con, "phone:+393330000001"), contact_of(con, "phone:+393330000002")}
     generic = {contact_of(con, "shopify:76"), contact_of(con, "shopify:77")}
-    order_contacts = dict(con.execute("select order_id, contact_id from marts.fct_orders").fetchall())
+    order_contacts = dict(
+        con.execute("select order_id, contact_id from marts.fct_orders").fetchall()
+    )
     message_contact = con.execute(
-        "select contact_id from marts.fct_messages where message_id = 'wamid.g1'").fetchone()[0]
-    first_ids = dict(con.execute("select node, contact_id from intermediate.int_contact_ids").fetchall())
+        "select contact_id from marts.fct_messages where message_id = 'wamid.g1'"
+    ).fetchone()[0]
+    first_ids = dict(
+        con.execute("select node, contact_id from intermediate.int_contact_ids").fetchall()
+    )
     con.close()
 
     assert len(giulia) == 1 and None not in giulia
@@ -90,20 +146,48 @@ def test_one_person_across_channels_and_guards(home):
     # more data: in the shared inbox Luca's WhatsApp contact gives his e-mail — his shop
     # contact and his WhatsApp contact merge; nobody else is renamed
     assert first_ids["phone:+393480000009"] != first_ids["email:luca@example.it"]
-    write_jsonl(home.landing / "chatwoot" / "d" / "c.jsonl", [{
-        "event": "message_created", "id": 77, "content": "luca@example.it",
-        "created_at": "2026-03-10T09:05:00Z", "message_type": "incoming", "private": False,
-        "source_id": "wamid.l3",
-        "sender": {"id": 5, "name": "Luca", "phone_number": "+393480000009", "email": "luca@example.it"},
-        "inbox": {"id": 16, "name": "Vitalis"}, "account": {"id": 1},
-        "conversation": {"id": 900, "inbox_id": 16, "contact_inbox": {"source_id": "393480000009"},
-                         "meta": {"sender": {"id": 5, "name": "Luca", "phone_number": "+393480000009",
-                                             "email": "luca@example.it"}}},
-    }])
+    write_jsonl(
+        home.landing / "chatwoot" / "d" / "c.jsonl",
+        [
+            {
+                "event": "message_created",
+                "id": 77,
+                "content": "luca@example.it",
+                "created_at": "2026-03-10T09:05:00Z",
+                "message_type": "incoming",
+                "private": False,
+                "source_id": "wamid.l3",
+                "sender": {
+                    "id": 5,
+                    "name": "Luca",
+                    "phone_number": "+393480000009",
+                    "email": "luca@example.it",
+                },
+                "inbox": {"id": 16, "name": "Vitalis"},
+                "account": {"id": 1},
+                "conversation": {
+                    "id": 900,
+                    "inbox_id": 16,
+                    "contact_inbox": {"source_id": "393480000009"},
+                    "meta": {
+                        "sender": {
+                            "id": 5,
+                            "name": "Luca",
+                            "phone_number": "+393480000009",
+                            "email": "luca@example.it",
+                        }
+                    },
+                },
+            }
+        ],
+    )
     con = run(home)
-    second_ids = dict(con.execute("select node, contact_id from intermediate.int_contact_ids").fetchall())
+    second_ids = dict(
+        con.execute("select node, contact_id from intermediate.int_contact_ids").fetchall()
+    )
     merges = con.execute(
-        "select merged_contact_id, into_contact_id from marts.contact_merges").fetchall()
+        "select merged_contact_id, into_contact_id from marts.contact_merges"
+    ).fetchall()
     contacts = con.execute("select count(*) from marts.dim_contacts").fetchone()[0]
     con.close()
 

@@ -44,15 +44,20 @@ def test_one_corrupt_line_is_quarantined_and_the_rest_load(home):
 
 
 def test_other_sources_quarantine_their_own_bad_lines(home):
-    write_jsonl(home.landing / "chatwoot" / "d" / "a.jsonl",
-                [{"event": "message_created", "id": 1}, {"no_event": True}, "{oops"])
-    write_jsonl(home.landing / "shopify" / "orders" / "a.jsonl",
-                [{"id": 10, "updated_at": "2026-01-01T10:00:00+01:00"}, {"name": "#1"}])
+    write_jsonl(
+        home.landing / "chatwoot" / "d" / "a.jsonl",
+        [{"event": "message_created", "id": 1}, {"no_event": True}, "{oops"],
+    )
+    write_jsonl(
+        home.landing / "shopify" / "orders" / "a.jsonl",
+        [{"id": 10, "updated_at": "2026-01-01T10:00:00+01:00"}, {"name": "#1"}],
+    )
     con = connect(home.warehouse)
     cw = chatwoot.ingest(con, home.landing)
     sh = shopify.ingest(con, home.landing)
-    reasons = dict(con.execute(
-        "select source || ':' || line_no, reason from raw.rejected_records").fetchall())
+    reasons = dict(
+        con.execute("select source || ':' || line_no, reason from raw.rejected_records").fetchall()
+    )
     con.close()
     assert (cw.lines, cw.rejected, sh.lines, sh.rejected) == (3, 2, 2, 1)
     assert reasons == {
@@ -68,7 +73,9 @@ def test_a_file_is_ingested_once_even_under_another_name(home):
     con = connect(home.warehouse)
     first = whatsapp.ingest(con, home.landing)
     again = whatsapp.ingest(con, home.landing)
-    shutil.copy(home.landing / "whatsapp" / "d" / "a.jsonl", home.landing / "whatsapp" / "d" / "copy.jsonl")
+    shutil.copy(
+        home.landing / "whatsapp" / "d" / "a.jsonl", home.landing / "whatsapp" / "d" / "copy.jsonl"
+    )
     copied = whatsapp.ingest(con, home.landing)
     count = con.execute("select count(*) from raw.whatsapp_messages").fetchone()[0]
     con.close()
@@ -76,7 +83,9 @@ def test_a_file_is_ingested_once_even_under_another_name(home):
     assert again.skipped_files == 1 and copied.skipped_files == 2
     assert count == sum(
         len(change["value"].get("messages", []))
-        for body in bodies for entry in body["entry"] for change in entry["changes"]
+        for body in bodies
+        for entry in body["entry"]
+        for change in entry["changes"]
     )
 
 
@@ -92,7 +101,9 @@ def test_partial_files_are_invisible(home):
 
 def test_shuffled_replays_give_identical_raw_content(home, tmp_path):
     """The same bodies landed three times, in shuffled files, load the same records."""
-    bodies = [b for name in ("message.json", "message_status.json") for b in fixture_cases(name).values()]
+    bodies = [
+        b for name in ("message.json", "message_status.json") for b in fixture_cases(name).values()
+    ]
     rng = random.Random(3)
     for replay in range(3):
         shuffled = bodies[:]
@@ -101,7 +112,8 @@ def test_shuffled_replays_give_identical_raw_content(home, tmp_path):
     con = connect(home.warehouse)
     ingest_all(con, home)
     distinct_messages = con.execute(
-        "select count(distinct message::varchar) from raw.whatsapp_messages").fetchone()[0]
+        "select count(distinct message::varchar) from raw.whatsapp_messages"
+    ).fetchone()[0]
     all_messages = con.execute("select count(*) from raw.whatsapp_messages").fetchone()[0]
     con.close()
     assert all_messages == 3 * distinct_messages

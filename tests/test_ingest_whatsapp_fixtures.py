@@ -34,8 +34,10 @@ def test_fixture_folder_is_there():
 @pytest.mark.parametrize("name", FILES)
 def test_fixture_file_ingests_without_rejects(name, home):
     cases = fixture_cases(name)
-    write_jsonl(home.landing / "whatsapp" / "fixtures" / name.replace(".json", ".jsonl"),
-                list(cases.values()))
+    write_jsonl(
+        home.landing / "whatsapp" / "fixtures" / name.replace(".json", ".jsonl"),
+        list(cases.values()),
+    )
     con = connect(home.warehouse)
     result = whatsapp.ingest(con, home.landing)
 
@@ -50,14 +52,18 @@ def test_fixture_file_ingests_without_rejects(name, home):
                 "where message ->> 'id' = ? and message ->> 'type' = ?",
                 [message["id"], message["type"]],
             ).fetchone()[0]
-            assert found >= 1, f"{name}:{case}: message {message['type']} not in raw.whatsapp_messages"
+            assert found >= 1, (
+                f"{name}:{case}: message {message['type']} not in raw.whatsapp_messages"
+            )
         for status in _items(body, "statuses"):
             found = con.execute(
                 "select count(*) from raw.whatsapp_statuses "
                 "where status ->> 'id' = ? and status ->> 'status' = ?",
                 [status["id"], status["status"]],
             ).fetchone()[0]
-            assert found >= 1, f"{name}:{case}: status {status['status']} not in raw.whatsapp_statuses"
+            assert found >= 1, (
+                f"{name}:{case}: status {status['status']} not in raw.whatsapp_statuses"
+            )
         for field in _fields(body):
             found = con.execute(
                 "select count(*) from raw.whatsapp_changes where field = ?", [field]
@@ -80,12 +86,24 @@ def test_all_fixtures_reach_staging(home):
     build(home.home)
 
     con = connect(home.warehouse, read_only=True)
-    types = {r[0] for r in con.execute(
-        "select distinct message_type from staging.stg_whatsapp__messages").fetchall()}
-    statuses = {r[0] for r in con.execute(
-        "select distinct status from staging.stg_whatsapp__statuses").fetchall()}
-    fields = {r[0] for r in con.execute(
-        "select distinct field from staging.stg_whatsapp__business_events").fetchall()}
+    types = {
+        r[0]
+        for r in con.execute(
+            "select distinct message_type from staging.stg_whatsapp__messages"
+        ).fetchall()
+    }
+    statuses = {
+        r[0]
+        for r in con.execute(
+            "select distinct status from staging.stg_whatsapp__statuses"
+        ).fetchall()
+    }
+    fields = {
+        r[0]
+        for r in con.execute(
+            "select distinct field from staging.stg_whatsapp__business_events"
+        ).fetchall()
+    }
     preferences = con.execute(
         "select preference_value from staging.stg_whatsapp__user_preferences order by 1"
     ).fetchall()
@@ -108,8 +126,13 @@ def test_all_fixtures_reach_staging(home):
     assert {"text", "button", "interactive", "system", "revoke", "edit"} <= types | expected_types
     assert types <= expected_types
     assert {"sent", "delivered", "read", "failed", "played"} <= statuses
-    assert {"account_update", "message_template_status_update", "template_category_update",
-            "message_template_quality_update", "user_preferences"} <= fields
+    assert {
+        "account_update",
+        "message_template_status_update",
+        "template_category_update",
+        "message_template_quality_update",
+        "user_preferences",
+    } <= fields
     expected_preferences = sorted(
         pref["value"] for body in bodies for pref in _items(body, "user_preferences")
     )

@@ -4,7 +4,6 @@ Every asset that writes the warehouse is in the `warehouse` pool and the job run
 process, so DuckDB's single writer is never contended.
 """
 
-
 import dagster as dg
 
 from pipelines.ingest import phones

@@ -26,7 +26,9 @@ create table if not exists raw.chatwoot_events (
 );
 """
 
-_SHAPE_OK = "coalesce((json_type(text::json) = 'OBJECT' and (text::json ->> 'event') is not null), false)"
+_SHAPE_OK = (
+    "coalesce((json_type(text::json) = 'OBJECT' and (text::json ->> 'event') is not null), false)"
+)
 
 
 def _load(con: duckdb.DuckDBPyConnection) -> str:

@@ -158,8 +158,7 @@ def _ingest_batch(
             [prefix, files],
         )
         con.execute(
-            "create or replace temp table _lines as "
-            "select * from _all_lines where json_valid(text)"
+            "create or replace temp table _lines as select * from _all_lines where json_valid(text)"
         )
         shape_rejects = loader(con)
         con.execute(
@@ -204,8 +203,14 @@ def _record_files(
     for path, digest in batch:
         name = str(path.resolve()).replace(prefix, "", 1)
         rows.append(
-            (source, name, digest, path.stat().st_size,
-             line_counts.get(name, 0), reject_counts.get(name, 0))
+            (
+                source,
+                name,
+                digest,
+                path.stat().st_size,
+                line_counts.get(name, 0),
+                reject_counts.get(name, 0),
+            )
         )
     con.executemany(
         "insert into raw.ingested_files values (?, ?, ?, ?, ?, ?, now()::timestamp)", rows
@@ -253,9 +258,11 @@ def ingest_parsed_files(
     }
     root = landing_root.resolve()
     files = lines = rejected = skipped = 0
-    candidates = sorted(
-        p for p in folder.rglob("*") if p.is_file() and p.name.endswith(suffixes)
-    ) if folder.exists() else []
+    candidates = (
+        sorted(p for p in folder.rglob("*") if p.is_file() and p.name.endswith(suffixes))
+        if folder.exists()
+        else []
+    )
     for path in candidates:
         digest = sha256_of(path)
         if digest in seen:

@@ -139,8 +139,12 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         frame = pl.DataFrame(
             rows,
             schema={
-                "kind": pl.String, "raw_value": pl.String, "phone_e164": pl.String,
-                "region_code": pl.String, "country_calling_code": pl.Int32, "is_valid": pl.Boolean,
+                "kind": pl.String,
+                "raw_value": pl.String,
+                "phone_e164": pl.String,
+                "region_code": pl.String,
+                "country_calling_code": pl.Int32,
+                "is_valid": pl.Boolean,
             },
             orient="row",
         )

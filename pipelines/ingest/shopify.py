@@ -26,7 +26,9 @@ create table if not exists raw.shopify_orders (
 );
 """
 
-_SHAPE_OK = "coalesce((json_type(text::json) = 'OBJECT' and (text::json ->> 'id') is not null), false)"
+_SHAPE_OK = (
+    "coalesce((json_type(text::json) = 'OBJECT' and (text::json ->> 'id') is not null), false)"
+)
 
 
 def _load(con: duckdb.DuckDBPyConnection) -> str:
@@ -45,6 +47,4 @@ def _load(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def ingest(con: duckdb.DuckDBPyConnection, landing: Path) -> IngestResult:
-    return ingest_files(
-        con, SOURCE, landing / SOURCE / "orders", DDL, _load, landing_root=landing
-    )
+    return ingest_files(con, SOURCE, landing / SOURCE / "orders", DDL, _load, landing_root=landing)

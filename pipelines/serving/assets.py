@@ -1,7 +1,6 @@
 """The serving snapshot: a copy of the warehouse, replaced atomically after each build,
 so a dashboard never blocks the pipeline and the pipeline never blocks a dashboard."""
 
-
 import dagster as dg
 
 from pipelines.resources import WarehouseResource

@@ -1,7 +1,6 @@
 """Every dbt model, seed and test as Dagster assets and checks, keyed [schema, name] so
 `raw/*` ingest assets and `marts/*`, `segments/*` line up with the warehouse."""
 
-
 from collections.abc import Mapping
 from typing import Any
 

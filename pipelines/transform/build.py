@@ -30,5 +30,7 @@ def dbt(
     return result
 
 
-def build(home: Path, dbt_vars: dict[str, object] | None = None) -> subprocess.CompletedProcess[str]:
+def build(
+    home: Path, dbt_vars: dict[str, object] | None = None
+) -> subprocess.CompletedProcess[str]:
     return dbt(["build"], home, dbt_vars)
