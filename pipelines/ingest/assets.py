@@ -30,7 +30,8 @@ RAW_TABLES: dict[str, list[str]] = {
 
 DESCRIPTIONS = {
     "whatsapp": "WhatsApp Cloud API webhook bodies from landing/whatsapp/.",
-    "chatwoot": "Chatwoot (shared inbox) webhook events from landing/chatwoot/.",
+    "chatwoot": "Chatwoot (shared inbox) webhook events from landing/chatwoot/ and REST messages "
+    "from landing/chatwoot_api/.",
     "shopify": "Shopify orders from landing/shopify/orders/.",
     "shopify_checkouts": "Shopify abandoned checkouts from landing/shopify/checkouts/.",
     "woocommerce": "WooCommerce order CSV exports from landing/woocommerce/.",

@@ -13,6 +13,7 @@ from pipelines.ingest import (
     calls,
     canonical,
     chatwoot,
+    chatwoot_api,
     email,
     hubspot,
     meta_messaging,
@@ -36,13 +37,20 @@ def _landing(module) -> IngestFn:  # type: ignore[no-untyped-def]
     return run
 
 
+def _chatwoot(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, int]:
+    """The shared inbox, from its webhooks and from its REST API, into one raw table."""
+    webhooks = chatwoot.ingest(con, paths.landing).as_metadata()
+    rest = chatwoot_api.ingest(con, paths.landing).as_metadata()
+    return {key: webhooks[key] + rest[key] for key in webhooks}
+
+
 def _ledger(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, int]:
     return {"rows": send_ledger.sync(con, paths.send_ledger)}
 
 
 SOURCES: dict[str, IngestFn] = {
     "whatsapp": _landing(whatsapp),
-    "chatwoot": _landing(chatwoot),
+    "chatwoot": _chatwoot,
     "shopify": _landing(shopify),
     "shopify_checkouts": _landing(shopify_checkouts),
     "woocommerce": _landing(woocommerce),
