@@ -56,10 +56,11 @@ dagster: setup $(DAGSTER_HOME)/dagster.yaml
 		$(VENV)/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p $(DAGSTER_PORT)
 
 demo: pipeline
-	@echo "Dashboard: http://127.0.0.1:$(DASHBOARD_PORT)   Dagster: http://127.0.0.1:$(DAGSTER_PORT)   (Ctrl-C stops both)"
+	@echo "Dashboard: http://127.0.0.1:$(DASHBOARD_PORT)   Dagster: http://127.0.0.1:$(DAGSTER_PORT)   Webhook receiver: http://127.0.0.1:$(RECEIVER_PORT)   (Ctrl-C stops all)"
 	@trap 'kill 0' INT TERM EXIT; \
 		$(MAKE) --no-print-directory dashboard & \
 		$(MAKE) --no-print-directory dagster & \
+		$(MAKE) --no-print-directory receiver & \
 		wait
 
 # Meta / Chatwoot webhooks → landing/ (needs THREADLINE_META_APP_SECRET,
