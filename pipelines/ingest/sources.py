@@ -4,7 +4,6 @@ assets, the command line and the benchmark alike."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import duckdb
 
@@ -71,6 +70,3 @@ def ingest_all(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, dict[s
     results["phone_numbers"] = {"added": phones.refresh(con)}
     return results
 
-
-def landing_folder(paths: Paths, source: str) -> Path:
-    return paths.landing / source
