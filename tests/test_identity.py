@@ -1,6 +1,7 @@
 """Identity resolution through the real path (landing → ingest → dbt build): one person
-across WhatsApp, the shared inbox, the CRM and the shop is one contact; the business's
-own number links nobody; contact ids survive a re-run with more data, merges recorded."""
+across WhatsApp, Instagram (linked only by the shared inbox's contact), the CRM and the
+shop is one contact; the business's own number links nobody; contact ids survive a
+re-run with more data, merges recorded."""
 
 from __future__ import annotations
 
@@ -13,6 +14,49 @@ from pipelines.warehouse import connect
 from tests.test_first_response_known_case import inbound
 
 SHOP_LANDLINE = "+39 02 3025 0606"  # vitalis-shop's own number (inboxes.csv)
+SHOP_INSTAGRAM = "17841400000000106"  # vitalis-shop-instagram (inboxes.csv)
+GIULIA_IGSID = "990000000000071"  # her Instagram-scoped id: no phone, no e-mail
+
+
+def instagram_dm(mid: str, at_ms: int, text: str) -> dict:
+    return {
+        "object": "instagram",
+        "entry": [
+            {
+                "id": SHOP_INSTAGRAM,
+                "time": at_ms,
+                "messaging": [
+                    {
+                        "sender": {"id": GIULIA_IGSID},
+                        "recipient": {"id": SHOP_INSTAGRAM},
+                        "timestamp": at_ms,
+                        "message": {"mid": mid, "text": text},
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def inbox_contact_links_instagram(contact_id: int, phone: str, igsid: str, at: str) -> dict:
+    """An agent adds the Instagram profile to the WhatsApp contact of the shared inbox
+    (Chatwoot's contact_updated, as pipelines/demo renders it)."""
+    attributes = {"social_profiles": {"instagram": igsid, "facebook": ""}}
+    return {
+        "event": "contact_updated",
+        "account": {"id": 1, "name": "Vitalis"},
+        "id": contact_id,
+        "name": "Giulia",
+        "email": None,
+        "phone_number": phone,
+        "identifier": None,
+        "additional_attributes": attributes,
+        "custom_attributes": {},
+        "changed_attributes": [
+            {"additional_attributes": {"previous_value": {}, "current_value": attributes}},
+            {"updated_at": {"previous_value": "2026-03-03T09:00:00.000Z", "current_value": at}},
+        ],
+    }
 
 
 def order(order_id: int, customer_id: int, email: str, phone: str | None, at: str) -> dict:
@@ -82,6 +126,16 @@ def test_one_person_across_channels_and_guards(home):
             luca_whatsapp,
         ],
     )
+    # she also writes to the shop on Instagram, where only her Instagram id is known; an
+    # agent of the shared inbox adds that profile to her WhatsApp contact
+    write_jsonl(
+        home.landing / "instagram" / "d" / "a.jsonl",
+        [instagram_dm("ig.g1", 1772787600000, "Avete anche la vitamina D?")],  # 2026-03-06 09:00Z
+    )
+    write_jsonl(
+        home.landing / "chatwoot" / "d" / "contacts.jsonl",
+        [inbox_contact_links_instagram(42, "+393471112233", GIULIA_IGSID, "2026-03-06T10:00:00.000Z")],
+    )
     # the CRM has her with that phone typed differently and her e-mail
     write_jsonl(
         home.landing / "hubspot" / "contacts" / "a.jsonl",
@@ -121,7 +175,22 @@ def test_one_person_across_channels_and_guards(home):
             "email:giulia.rossi@example.it",
             "hubspot:501",
             "shopify:71",
+            f"instagram:{GIULIA_IGSID}",
+            "chatwoot:1:42",
         )
+    }
+    giulia_messages = dict(
+        con.execute(
+            "select message_id, contact_id from marts.fct_messages where message_id in ('wamid.g1', 'ig.g1')"
+        ).fetchall()
+    )
+    giulia_channels = {
+        r[0]
+        for r in con.execute(
+            "select distinct channel from marts.fct_timeline"
+            " where contact_id = ? and event_type like 'message_%'",
+            [giulia_messages.get("wamid.g1")],
+        ).fetchall()
     }
     luca, anna = contact_of(con, "email:luca@example.it"), contact_of(con, "email:anna@example.it")
     bianchi = {contact_of(con, "phone:+393330000001"), contact_of(con, "phone:+393330000002")}
@@ -137,8 +206,11 @@ def test_one_person_across_channels_and_guards(home):
     )
     con.close()
 
-    assert len(giulia) == 1 and None not in giulia
-    assert order_contacts["9001"] == message_contact == giulia.pop()
+    assert len(giulia) == 1 and None not in giulia, "WhatsApp, Instagram, CRM and shop are one person"
+    giulia_id = giulia.pop()
+    assert order_contacts["9001"] == message_contact == giulia_id
+    assert giulia_messages == {"wamid.g1": giulia_id, "ig.g1": giulia_id}
+    assert {"whatsapp", "instagram"} <= giulia_channels
     assert luca != anna, "the shop's own number must not merge two customers"
     assert len(bianchi) == 2, "an e-mail shared by two phones links nobody"
     assert len(generic) == 2, "info@ links nobody"
@@ -191,7 +263,12 @@ def test_one_person_across_channels_and_guards(home):
     contacts = con.execute("select count(*) from marts.dim_contacts").fetchone()[0]
     con.close()
 
+    giulia_after = {
+        second_ids[n]
+        for n in ("phone:+393471112233", f"instagram:{GIULIA_IGSID}", "hubspot:501", "shopify:71")
+    }
     renamed = {n for n in first_ids if second_ids.get(n) != first_ids[n]}
+    assert giulia_after == {giulia_id}, "more data never renames a contact that did not merge"
     assert second_ids["phone:+393480000009"] == second_ids["email:luca@example.it"]
     assert len(merges) == 1
     merged, into = merges[0]

@@ -86,6 +86,28 @@ business_seconds as (
     group by m.conversation_id
 ),
 
+-- seconds of opening hours between opening and the resolution that closed it
+resolution_business_seconds as (
+    select
+        m.conversation_id,
+        sum(
+            greatest(
+                0,
+                {{ seconds_between(
+                    'greatest(m.opened_at, b.opens_at)',
+                    'least(m.last_resolution_at, b.closes_at)'
+                ) }}
+            )
+        ) as resolution_business_seconds
+    from measured m
+    join business_hours b
+      on b.inbox_id = m.inbox_id
+     and b.opens_at < m.last_resolution_at
+     and b.closes_at > m.opened_at
+    where m.last_resolution_pos > coalesce(m.last_customer_pos, 0)
+    group by m.conversation_id
+),
+
 -- labels: the latest label list of the inbox conversations this conversation spans
 -- (Chatwoot's conversation ids are per account; with the inbox they are unique)
 chatwoot_links as (
@@ -143,6 +165,8 @@ final as (
             'm.opened_at',
             'case when m.last_resolution_pos > coalesce(m.last_customer_pos, 0) then m.last_resolution_at end'
         ) }} as resolution_seconds,
+        case when m.last_resolution_pos > coalesce(m.last_customer_pos, 0)
+            then cast(coalesce(rb.resolution_business_seconds, 0) as bigint) end as resolution_business_seconds,
         lb.labels,
         cast(m.inbound_count as bigint) as inbound_count,
         cast(m.outbound_count as bigint) as outbound_count,
@@ -157,6 +181,7 @@ final as (
     left join inboxes i using (inbox_id)
     left join reopens r using (conversation_id)
     left join business_seconds b using (conversation_id)
+    left join resolution_business_seconds rb using (conversation_id)
     left join labels lb using (conversation_id)
 )
 

@@ -1,8 +1,11 @@
--- Cart recovery (DESIGN.md): of the abandoned checkouts at least W (3 days) before the
--- newest event in the data, the share followed by an order of the same contact within
--- W; split by whether a WhatsApp reminder (an outbound template or automated message
--- to that contact) went out in between.
-{% set window_days = 3 %}
+-- Cart recovery (DESIGN.md): of the abandoned checkouts created at least W
+-- (var cart_recovery_window_days, 3) before the newest checkout or order, the share
+-- recovered by a non-cancelled order (macro order_recovers_checkout: the checkout's own
+-- token, or an order of the same contact within W, the rule behind
+-- fct_orders.is_recovered_cart); split by whether a WhatsApp reminder (an automation or
+-- campaign message to that contact) went out after the checkout and before the
+-- recovering order (or within W when none came).
+{% set window_days = var('cart_recovery_window_days') %}
 with
 
 -- Shopify's checkouts endpoint lists abandoned checkouts; one completed later (completed_at
@@ -15,6 +18,7 @@ phones as (select * from {{ source('raw', 'phone_numbers') }} where is_valid),
 abandoned as (
     select
         c.checkout_id,
+        c.checkout_token,
         {{ contact_of_phone_or_email('p.phone_e164', 'c.email') }} as contact_id,
         c.created_at
     from checkouts c
@@ -30,30 +34,47 @@ newest as (
 
 eligible as (
     select a.*
-    from abandoned a cross join newest n
-    where a.created_at <= n.newest_at - interval {{ window_days }} day
+    from abandoned a
+    cross join newest n
+    where a.created_at <= {{ dbt.dateadd('day', -window_days, 'n.newest_at') }}
+),
+
+recoveries as (
+    select e.checkout_id, min(o.ordered_at) as recovered_at
+    from eligible e
+    join orders o on {{ order_recovers_checkout('o', 'e') }}
+    group by e.checkout_id
+),
+
+reminders as (
+    select e.checkout_id, min(m.sent_at) as reminded_at
+    from eligible e
+    join messages m
+      on m.contact_id = e.contact_id
+     and m.direction = 'outbound'
+     and m.channel = 'whatsapp'
+     and m.sender_type in ('automation', 'campaign')
+     and m.sent_at > e.created_at
+     and m.sent_at <= {{ dbt.dateadd('day', window_days, 'e.created_at') }}
+    group by e.checkout_id
 ),
 
 measured as (
-    select
-        e.checkout_id,
-        e.contact_id,
-        (select min(o.ordered_at) from orders o
-          where o.contact_id = e.contact_id and o.ordered_at > e.created_at
-            and o.ordered_at <= e.created_at + interval {{ window_days }} day) as recovered_at,
-        (select min(m.sent_at) from messages m
-          where m.contact_id = e.contact_id and m.direction = 'outbound'
-            and m.channel = 'whatsapp' and m.sender_type in ('automation', 'campaign')
-            and m.sent_at > e.created_at
-            and m.sent_at <= e.created_at + interval {{ window_days }} day) as reminded_at
+    select e.checkout_id, r.recovered_at, m.reminded_at
     from eligible e
+    left join recoveries r using (checkout_id)
+    left join reminders m using (checkout_id)
+),
+
+final as (
+    select
+        case when reminded_at is not null and (recovered_at is null or reminded_at < recovered_at)
+             then 'with_whatsapp_reminder' else 'without_reminder' end as reminder,
+        count(*) as abandoned_checkouts,
+        count(recovered_at) as recovered,
+        cast(count(recovered_at) as double) / nullif(count(*), 0) as recovery_rate
+    from measured
+    group by 1
 )
 
-select
-    case when reminded_at is not null and (recovered_at is null or reminded_at < recovered_at)
-         then 'with_whatsapp_reminder' else 'without_reminder' end as reminder,
-    count(*) as abandoned_checkouts,
-    count(recovered_at) as recovered,
-    cast(count(recovered_at) as double) / nullif(count(*), 0) as recovery_rate
-from measured
-group by 1
+select * from final
