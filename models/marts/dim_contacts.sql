@@ -24,8 +24,9 @@ phones as (
 people as (
     select
         contact_id,
-        max_by(substr(node, 7), case when node like 'phone:%' then first_seen_at end) as phone_e164,
-        max_by(substr(node, 7), case when node like 'email:%' then first_seen_at end) as email,
+        -- (ties on the time broken by the identifier itself, so rebuilds agree)
+        max_by(substr(node, 7), case when node like 'phone:%' then (first_seen_at, node) end) as phone_e164,
+        max_by(substr(node, 7), case when node like 'email:%' then (first_seen_at, node) end) as email,
         min(first_seen_at) as first_seen_at,
         max(first_seen_at) as last_identifier_at
     from identifiers
@@ -35,9 +36,9 @@ people as (
 activity as (
     select
         contact_id,
-        max_by(email, case when email is not null then seen_at end) as email,
-        max_by(display_name, case when display_name is not null then seen_at end) as display_name,
-        max_by(first_name, case when first_name is not null then seen_at end) as first_name,
+        max_by(email, case when email is not null then (seen_at, email) end) as email,
+        max_by(display_name, case when display_name is not null then (seen_at, display_name) end) as display_name,
+        max_by(first_name, case when first_name is not null then (seen_at, first_name) end) as first_name,
         max(seen_at) as last_seen_at,
         sum(case when record_type = 'order' then 1 else 0 end) as orders_count,
         sum(case when record_type = 'message' then 1 else 0 end) as messages_count

@@ -37,6 +37,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -494,6 +495,6 @@ def ingest(
 ) -> IngestResult:
     return ingest_parsed_files(
         con, SOURCE, landing / SOURCE, "raw.appointments", DDL,
-        lambda path: parse_calendar_file(path, default_tz), landing_root=landing,
+        partial(parse_calendar_file, default_tz=default_tz), landing_root=landing,
         suffixes=SUFFIXES,
     )

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -62,7 +63,7 @@ create table if not exists raw.calls (
     answered boolean,
     operator_id varchar,
     inbox_id varchar,
-    "row" json not null,
+    "row" json using compression zstd not null,
     ingested_at timestamp not null
 );
 """
@@ -183,6 +184,6 @@ def ingest(
 ) -> IngestResult:
     return ingest_parsed_files(
         con, SOURCE, landing / SOURCE, "raw.calls", DDL,
-        lambda path: parse_calls_csv(path, export_tz), landing_root=landing,
+        partial(parse_calls_csv, export_tz=export_tz), landing_root=landing,
         suffixes=(".csv", ".CSV"),
     )

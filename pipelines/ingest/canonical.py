@@ -69,7 +69,7 @@ create table if not exists raw.canonical_messages (
     message_type varchar not null,
     body varchar,
     source varchar,
-    payload json not null,
+    payload json using compression zstd not null,
     ingested_at timestamp not null
 );
 """

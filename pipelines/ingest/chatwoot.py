@@ -21,27 +21,27 @@ create table if not exists raw.chatwoot_events (
     file varchar not null,
     line_no bigint not null,
     event varchar not null,
-    payload json not null,
+    payload json using compression zstd not null,
     ingested_at timestamp not null
 );
 """
 
-_SHAPE_OK = (
-    "coalesce((json_type(text::json) = 'OBJECT' and (text::json ->> 'event') is not null), false)"
-)
-
-
+# an event name implies an object (the path finds nothing in an array or a scalar)
 def _load(con: duckdb.DuckDBPyConnection) -> str:
     con.execute(
-        f"""
+        "create or replace temp table _cw_events as "
+        "select file, line_no, json_extract_string(text, '$.event') as event, text from _lines"
+    )
+    con.execute(
+        """
         insert into raw.chatwoot_events
-        select file, line_no, text::json ->> 'event', text::json, now()::timestamp
-        from _lines where {_SHAPE_OK}
+        select file, line_no, event, text, now()::timestamp
+        from _cw_events where event is not null
         """
     )
-    return f"""
+    return """
         select file, line_no, 'not a Chatwoot webhook event (no event name)' as reason
-        from _lines where not ({_SHAPE_OK})
+        from _cw_events where event is null
     """
 
 

@@ -44,6 +44,7 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,7 @@ create table if not exists raw.email_messages (
     mailbox_address varchar,
     body_text varchar,
     new_text varchar,
-    raw_headers json not null,
+    raw_headers json using compression zstd not null,
     ingested_at timestamp not null
 );
 """
@@ -489,6 +490,6 @@ def ingest(
     business = business_addresses(inboxes_csv)
     return ingest_parsed_files(
         con, SOURCE, landing / SOURCE, "raw.email_messages", DDL,
-        lambda path: parse_email_file(path, business), landing_root=landing,
+        partial(parse_email_file, business=business), landing_root=landing,
         suffixes=SUFFIXES,
     )

@@ -11,8 +11,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -76,15 +80,11 @@ def ensure_common_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(COMMON_DDL)
 
 
-def new_files(
-    con: duckdb.DuckDBPyConnection, source: str, folder: Path
-) -> tuple[list[tuple[Path, str]], int]:
+def new_files(con: duckdb.DuckDBPyConnection, source: str, folder: Path) -> tuple[list[tuple[Path, str]], int]:
     """Landed files under `folder` whose content was never ingested for `source`."""
     seen = {
         row[0]
-        for row in con.execute(
-            "select content_sha256 from raw.ingested_files where source = ?", [source]
-        ).fetchall()
+        for row in con.execute("select content_sha256 from raw.ingested_files where source = ?", [source]).fetchall()
     }
     fresh: list[tuple[Path, str]] = []
     skipped = 0
@@ -147,25 +147,33 @@ def _ingest_batch(
             ),
             numbered as (
                 select file,
-                       unnest(generate_series(1, len(parts))) as line_no,
+                       generate_subscripts(parts, 1) as line_no,
                        unnest(parts) as text
                 from split
             )
-            select file, line_no, rtrim(text, chr(13)) as text
+            -- (blank lines are skipped; trimming every line would copy every line)
+            select file, line_no,
+                   case when ends_with(text, chr(13)) then rtrim(text, chr(13)) else text end as text
             from numbered
-            where trim(text) <> ''
+            where not regexp_full_match(text, '\\s*')
             """,
             [prefix, files],
         )
+        # each line parsed once here; the loaders see `_lines.text` already typed JSON
         con.execute(
-            "create or replace temp table _lines as select * from _all_lines where json_valid(text)"
+            "create or replace temp table _line_docs as "
+            "select file, line_no, try_cast(text as json) as doc from _all_lines"
+        )
+        con.execute(
+            "create or replace temp view _lines as "
+            "select file, line_no, doc as text from _line_docs where doc is not null"
         )
         shape_rejects = loader(con)
         con.execute(
             f"""
             create or replace temp table _rejects as
             select file, line_no, 'not valid JSON' as reason
-            from _all_lines where not json_valid(text)
+            from _line_docs where doc is null
             union all
             ({shape_rejects})
             """
@@ -193,12 +201,8 @@ def _record_files(
     batch: list[tuple[Path, str]],
     prefix: str,
 ) -> tuple[int, int]:
-    line_counts = dict(
-        con.execute("select file, count(*) from _all_lines group by file").fetchall()
-    )
-    reject_counts = dict(
-        con.execute("select file, count(*) from _rejects group by file").fetchall()
-    )
+    line_counts = dict(con.execute("select file, count(*) from _all_lines group by file").fetchall())
+    reject_counts = dict(con.execute("select file, count(*) from _rejects group by file").fetchall())
     rows = []
     for path, digest in batch:
         name = str(path.resolve()).replace(prefix, "", 1)
@@ -212,9 +216,7 @@ def _record_files(
                 reject_counts.get(name, 0),
             )
         )
-    con.executemany(
-        "insert into raw.ingested_files values (?, ?, ?, ?, ?, ?, now()::timestamp)", rows
-    )
+    con.executemany("insert into raw.ingested_files values (?, ?, ?, ?, ?, ?, now()::timestamp)", rows)
     return sum(r[4] for r in rows), sum(r[5] for r in rows)
 
 
@@ -241,27 +243,27 @@ def ingest_parsed_files(
     parse: FileParser,
     landing_root: Path,
     suffixes: tuple[str, ...],
+    batch_files: int = 200,
 ) -> IngestResult:
     """Ingest files that need a Python parser (e-mail, CSV, calendars, Parquet).
 
-    Same guarantees as `ingest_files`: once per content hash, one transaction per file,
-    bad records quarantined with a reason, good records beside them loaded. The raw
-    table's first column is `file`, its last `ingested_at`; the parser fills the rest.
+    Same guarantees as `ingest_files`: once per content hash, one transaction per batch
+    of files, bad records quarantined with a reason, good records beside them loaded.
+    The raw table's first column is `file`, its last `ingested_at`; the parser fills the
+    rest. Many files are parsed in parallel processes (`parse` must then be picklable:
+    a module-level function or a functools.partial of one), in order.
     """
     ensure_common_tables(con)
     con.execute(ddl)
     seen = {
         row[0]
-        for row in con.execute(
-            "select content_sha256 from raw.ingested_files where source = ?", [source]
-        ).fetchall()
+        for row in con.execute("select content_sha256 from raw.ingested_files where source = ?", [source]).fetchall()
     }
     root = landing_root.resolve()
-    files = lines = rejected = skipped = 0
+    skipped = 0
+    fresh: list[tuple[Path, str, str]] = []
     candidates = (
-        sorted(p for p in folder.rglob("*") if p.is_file() and p.name.endswith(suffixes))
-        if folder.exists()
-        else []
+        sorted(p for p in folder.rglob("*") if p.is_file() and p.name.endswith(suffixes)) if folder.exists() else []
     )
     for path in candidates:
         digest = sha256_of(path)
@@ -269,34 +271,84 @@ def ingest_parsed_files(
             skipped += 1
             continue
         seen.add(digest)
-        name = str(path.resolve()).replace(str(root) + "/", "", 1)
-        try:
-            frame, rejects = parse(path)
-        except Exception as error:  # a file we cannot open at all is one rejected record
-            frame, rejects = None, [Rejected(None, f"unreadable file: {error}", "")]
-        con.execute("begin transaction")
-        try:
-            if frame is not None and frame.height:
-                con.register("_parsed", frame)
-                con.execute(
-                    f"insert into {table} select ?, *, now()::timestamp from _parsed", [name]
-                )
-                con.unregister("_parsed")
-            if rejects:
-                con.executemany(
-                    "insert into raw.rejected_records values (?, ?, ?, ?, ?, now()::timestamp)",
-                    [(source, name, r.line_no, r.reason, r.raw_text) for r in rejects],
-                )
-            count = (frame.height if frame is not None else 0) + len(rejects)
-            con.execute(
-                "insert into raw.ingested_files values (?, ?, ?, ?, ?, ?, now()::timestamp)",
-                [source, name, digest, path.stat().st_size, count, len(rejects)],
-            )
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
-        files += 1
-        lines += count
-        rejected += len(rejects)
-    return IngestResult(source, files, lines, rejected, skipped)
+        fresh.append((path, digest, str(path.resolve()).replace(str(root) + "/", "", 1)))
+
+    lines = rejected = 0
+    parsed = _parse_all(parse, [path for path, _, _ in fresh])
+    for start in range(0, len(fresh), batch_files):
+        batch = fresh[start : start + batch_files]
+        results = [next(parsed) for _ in batch]
+        batch_lines, batch_rejected = _insert_parsed(con, source, table, batch, results)
+        lines += batch_lines
+        rejected += batch_rejected
+    return IngestResult(source, len(fresh), lines, rejected, skipped)
+
+
+ParseResult = tuple["pl.DataFrame | None", list[Rejected]]
+PARALLEL_FROM_FILES = 200
+
+
+def _parse_safely(parse: FileParser, path: Path) -> ParseResult:
+    try:
+        return parse(path)
+    except Exception as error:  # a file we cannot open at all is one rejected record
+        return None, [Rejected(None, f"unreadable file: {error}", "")]
+
+
+def _parse_all(parse: FileParser, paths: list[Path]) -> Iterator[ParseResult]:
+    """The parse results of `paths`, in order; in worker processes when there are many."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(paths) < PARALLEL_FROM_FILES or workers < 2:
+        return (_parse_safely(parse, path) for path in paths)
+    return _parse_in_pool(parse, paths, workers)
+
+
+def _parse_in_pool(parse: FileParser, paths: list[Path], workers: int) -> Iterator[ParseResult]:
+    # spawn, not fork: the parent holds a DuckDB connection and its threads
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(partial(_parse_safely, parse), paths, chunksize=16)
+
+
+def _insert_parsed(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    table: str,
+    batch: list[tuple[Path, str, str]],
+    results: list[ParseResult],
+) -> tuple[int, int]:
+    frames = [
+        frame.select(pl.lit(name).alias("__file"), pl.all())
+        for (_, _, name), (frame, _) in zip(batch, results, strict=True)
+        if frame is not None and frame.height
+    ]
+    rejects = [
+        (source, name, r.line_no, r.reason, r.raw_text)
+        for (_, _, name), (_, file_rejects) in zip(batch, results, strict=True)
+        for r in file_rejects
+    ]
+    files = [
+        (
+            source,
+            name,
+            digest,
+            path.stat().st_size,
+            (frame.height if frame is not None else 0) + len(file_rejects),
+            len(file_rejects),
+        )
+        for (path, digest, name), (frame, file_rejects) in zip(batch, results, strict=True)
+    ]
+    con.execute("begin transaction")
+    try:
+        if frames:
+            con.register("_parsed", pl.concat(frames, how="vertical_relaxed"))
+            con.execute(f"insert into {table} select *, now()::timestamp from _parsed")
+            con.unregister("_parsed")
+        if rejects:
+            con.executemany("insert into raw.rejected_records values (?, ?, ?, ?, ?, now()::timestamp)", rejects)
+        con.executemany("insert into raw.ingested_files values (?, ?, ?, ?, ?, ?, now()::timestamp)", files)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return sum(row[4] for row in files), len(rejects)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -48,7 +49,7 @@ create table if not exists raw.hubspot_contacts (
     contact_id varchar not null,
     updated_at varchar,
     archived boolean,
-    payload json not null,
+    payload json using compression zstd not null,
     ingested_at timestamp not null
 );
 create table if not exists raw.hubspot_deals (
@@ -57,7 +58,7 @@ create table if not exists raw.hubspot_deals (
     deal_id varchar not null,
     updated_at varchar,
     archived boolean,
-    payload json not null,
+    payload json using compression zstd not null,
     ingested_at timestamp not null
 );
 """
@@ -77,7 +78,7 @@ create table if not exists raw.hubspot_contacts_csv (
     lifecycle_stage varchar,
     created_at timestamp,
     last_modified_at timestamp,
-    "row" json not null,
+    "row" json using compression zstd not null,
     ingested_at timestamp not null
 );
 """
@@ -188,7 +189,7 @@ def ingest_contact_exports(
 ) -> IngestResult:
     return ingest_parsed_files(
         con, CSV_SOURCE, landing / SOURCE / "exports", "raw.hubspot_contacts_csv", CSV_DDL,
-        lambda path: parse_contacts_csv(path, export_tz), landing_root=landing,
+        partial(parse_contacts_csv, export_tz=export_tz), landing_root=landing,
         suffixes=(".csv", ".CSV"),
     )
 

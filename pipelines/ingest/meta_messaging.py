@@ -51,7 +51,7 @@ create table if not exists raw.meta_messaging_events (
     recipient_id varchar,
     timestamp_ms bigint,
     mid varchar,
-    item json not null,
+    item json using compression zstd not null,
     ingested_at timestamp not null
 );
 """

@@ -28,69 +28,57 @@ create table if not exists raw.phone_numbers (
 );
 """
 
-# Every place a phone number appears in raw data, as (kind, SQL yielding raw values).
-# A raw table that does not exist yet is skipped.
+# Every place a phone number appears in raw data: table -> (kind, SQL list of the row's
+# raw values). JSON documents are parsed once per row (a list of paths). A raw table
+# that does not exist yet is skipped.
 SOURCES: dict[str, tuple[str, str]] = {
     "raw.whatsapp_messages": (
         "wa_id",
-        "select message ->> 'from' from raw.whatsapp_messages "
-        "union all select unnest(contacts -> '$[*].wa_id') ->> '$' from raw.whatsapp_messages",
+        "list_concat([message ->> 'from'], json_extract_string(contacts, '$[*].wa_id'))",
     ),
-    "raw.whatsapp_statuses": (
-        "wa_id",
-        "select status ->> 'recipient_id' from raw.whatsapp_statuses",
-    ),
+    "raw.whatsapp_statuses": ("wa_id", "[status ->> 'recipient_id']"),
     "raw.whatsapp_changes": (
         "wa_id",
-        "select unnest(value -> '$.user_preferences[*].wa_id') ->> '$' "
-        "from raw.whatsapp_changes where field = 'user_preferences'",
+        "case when field = 'user_preferences' "
+        "then json_extract_string(value, '$.user_preferences[*].wa_id') end",
     ),
     "raw.chatwoot_events": (
         "typed",
-        "select payload -> '$.sender' ->> 'phone_number' from raw.chatwoot_events "
-        "union all select payload -> '$.conversation.meta.sender' ->> 'phone_number' "
-        "from raw.chatwoot_events "
-        "union all select payload -> '$.meta.sender' ->> 'phone_number' from raw.chatwoot_events "
-        "union all select payload ->> 'phone_number' from raw.chatwoot_events",
+        "json_extract_string(payload, ['$.sender.phone_number', "
+        "'$.conversation.meta.sender.phone_number', '$.meta.sender.phone_number', '$.phone_number'])",
     ),
     "raw.shopify_orders": (
         "typed",
-        "select payload ->> 'phone' from raw.shopify_orders "
-        "union all select payload -> '$.customer' ->> 'phone' from raw.shopify_orders "
-        "union all select payload -> '$.billing_address' ->> 'phone' from raw.shopify_orders",
+        "json_extract_string(payload, ['$.phone', '$.customer.phone', '$.billing_address.phone'])",
     ),
     "raw.shopify_checkouts": (
         "typed",
-        "select payload ->> 'phone' from raw.shopify_checkouts "
-        "union all select payload -> '$.customer' ->> 'phone' from raw.shopify_checkouts "
-        "union all select payload -> '$.billing_address' ->> 'phone' from raw.shopify_checkouts",
+        "json_extract_string(payload, ['$.phone', '$.customer.phone', '$.billing_address.phone'])",
     ),
-    "raw.woocommerce_orders": ("typed", "select billing_phone from raw.woocommerce_orders"),
+    "raw.woocommerce_orders": ("typed", "[billing_phone]"),
     "raw.hubspot_contacts": (
         "typed",
-        "select payload -> '$.properties' ->> 'phone' from raw.hubspot_contacts "
-        "union all select payload -> '$.properties' ->> 'mobilephone' from raw.hubspot_contacts "
-        "union all select payload -> '$.properties' ->> 'hs_whatsapp_phone_number' "
-        "from raw.hubspot_contacts",
+        "json_extract_string(payload, ['$.properties.phone', '$.properties.mobilephone', "
+        "'$.properties.hs_whatsapp_phone_number'])",
     ),
-    "raw.hubspot_contacts_csv": (
-        "typed",
-        "select phone from raw.hubspot_contacts_csv "
-        "union all select mobile_phone from raw.hubspot_contacts_csv "
-        "union all select whatsapp_phone from raw.hubspot_contacts_csv",
-    ),
-    "raw.calls": ("typed", "select caller from raw.calls union all select callee from raw.calls"),
-    "raw.canonical_messages": ("typed", "select contact_phone from raw.canonical_messages"),
-    "raw.appointments": (
-        "typed",
-        "select unnest(cast(attendee_phones as varchar[])) from raw.appointments",
-    ),
-    "raw.webchat_events": (
-        "typed",
-        "select payload -> '$.visitor' ->> 'phone' from raw.webchat_events",
-    ),
-    "raw.campaign_sends": ("typed", "select phone from raw.campaign_sends"),
+    "raw.hubspot_contacts_csv": ("typed", "[phone, mobile_phone, whatsapp_phone]"),
+    "raw.calls": ("typed", "[caller, callee]"),
+    "raw.canonical_messages": ("typed", "[contact_phone]"),
+    "raw.appointments": ("typed", "cast(attendee_phones as varchar[])"),
+    "raw.webchat_events": ("typed", "json_extract_string(payload, ['$.visitor.phone'])"),
+    "raw.campaign_sends": ("typed", "[phone]"),
 }
+
+# How far each table has been read: raw tables are append-only with an `ingested_at`,
+# so a refresh reads only the rows of batches it has not read yet (the last batch it
+# read is read again, which costs little and cannot miss a row). Tables without
+# `ingested_at` (rebuilt whole, like the send ledger copy) are read whole each time.
+SCANS_DDL = """
+create table if not exists raw.phone_number_scans (
+    table_name varchar primary key,
+    scanned_to timestamp not null
+);
+"""
 
 
 def normalize(kind: str, raw_value: str) -> tuple[str | None, str | None, int | None, bool]:
@@ -115,40 +103,76 @@ def _existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in rows}
 
 
+def _has_ingested_at(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.columns "
+            "where table_schema = ? and table_name = ? and column_name = 'ingested_at'",
+            [schema, name],
+        ).fetchone()[0]
+    )
+
+
 def refresh(con: duckdb.DuckDBPyConnection) -> int:
     """Parse the raw phone values not seen before; returns how many were added."""
     con.execute(DDL)
+    con.execute(SCANS_DDL)
     tables = _existing_tables(con)
+    scanned = dict(con.execute("select table_name, scanned_to from raw.phone_number_scans").fetchall())
     pending: set[tuple[str, str]] = set()
-    for table, (kind, query) in SOURCES.items():
+    watermarks: list[tuple[str, object]] = []
+    for table, (kind, values) in SOURCES.items():
         if table not in tables:
             continue
+        incremental = _has_ingested_at(con, table)
+        since = "where ingested_at >= ?" if incremental and table in scanned else ""
         rows = con.execute(
             f"""
-            select distinct v from ({query}) as t(v)
+            select distinct v from (
+                select unnest({values}) as v from {table} {since}
+            ) as t
             where v is not null and trim(v) <> ''
               and not exists (
                   select 1 from raw.phone_numbers p where p.kind = ? and p.raw_value = t.v
               )
             """,
-            [kind],
+            ([scanned[table]] if since else []) + [kind],
         ).fetchall()
         pending.update((kind, row[0]) for row in rows)
-    if pending:
-        rows = [(kind, value, *normalize(kind, value)) for kind, value in sorted(pending)]
-        frame = pl.DataFrame(
-            rows,
-            schema={
-                "kind": pl.String,
-                "raw_value": pl.String,
-                "phone_e164": pl.String,
-                "region_code": pl.String,
-                "country_calling_code": pl.Int32,
-                "is_valid": pl.Boolean,
-            },
-            orient="row",
-        )
-        con.register("_phones", frame)
-        con.execute("insert into raw.phone_numbers select * from _phones")
-        con.unregister("_phones")
+        if incremental:
+            newest = con.execute(f"select max(ingested_at) from {table}").fetchone()[0]
+            if newest is not None:
+                watermarks.append((table, newest))
+    con.execute("begin transaction")
+    try:
+        if pending:
+            _insert(con, pending)
+        if watermarks:
+            con.executemany(
+                "insert or replace into raw.phone_number_scans values (?, ?)", watermarks
+            )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
     return len(pending)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, pending: set[tuple[str, str]]) -> None:
+    rows = [(kind, value, *normalize(kind, value)) for kind, value in sorted(pending)]
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "kind": pl.String,
+            "raw_value": pl.String,
+            "phone_e164": pl.String,
+            "region_code": pl.String,
+            "country_calling_code": pl.Int32,
+            "is_valid": pl.Boolean,
+        },
+        orient="row",
+    )
+    con.register("_phones", frame)
+    con.execute("insert into raw.phone_numbers select * from _phones")
+    con.unregister("_phones")

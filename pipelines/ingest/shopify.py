@@ -21,7 +21,7 @@ create table if not exists raw.shopify_orders (
     line_no bigint not null,
     order_id varchar not null,
     updated_at varchar,
-    payload json not null,
+    payload json using compression zstd not null,
     ingested_at timestamp not null
 );
 """

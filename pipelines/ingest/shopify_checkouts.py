@@ -25,7 +25,7 @@ create table if not exists raw.shopify_checkouts (
     checkout_id varchar not null,
     checkout_token varchar,
     updated_at varchar,
-    payload json not null,
+    payload json using compression zstd not null,
     ingested_at timestamp not null
 );
 """

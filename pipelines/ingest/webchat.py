@@ -36,7 +36,7 @@ create table if not exists raw.webchat_events (
     type varchar not null,
     site_id varchar not null,
     session_id varchar,
-    payload json not null,
+    payload json using compression zstd not null,
     ingested_at timestamp not null
 );
 """

@@ -33,7 +33,7 @@ create table if not exists raw.whatsapp_changes (
     field varchar,
     phone_number_id varchar,
     display_phone_number varchar,
-    value json,
+    value json using compression zstd,
     ingested_at timestamp not null
 );
 create table if not exists raw.whatsapp_messages (
@@ -45,9 +45,9 @@ create table if not exists raw.whatsapp_messages (
     waba_id varchar,
     phone_number_id varchar,
     display_phone_number varchar,
-    contacts json,
-    change_errors json,
-    message json,
+    contacts json using compression zstd,
+    change_errors json using compression zstd,
+    message json using compression zstd,
     ingested_at timestamp not null
 );
 create table if not exists raw.whatsapp_statuses (
@@ -59,71 +59,109 @@ create table if not exists raw.whatsapp_statuses (
     waba_id varchar,
     phone_number_id varchar,
     display_phone_number varchar,
-    status json,
+    status json using compression zstd,
     ingested_at timestamp not null
 );
 """
 
-_SHAPE_OK = """coalesce((
-    json_type(text::json) = 'OBJECT'
-    and json_type(text::json, '$.entry') = 'ARRAY'
-    and coalesce(text::json ->> 'object', 'whatsapp_business_account') = 'whatsapp_business_account'
-), false)"""
+# Each body is parsed once into the envelope's shape (json_transform yields NULL where a
+# part has another type: an `entry` that is not a list, `changes` that are not a list),
+# and each change's value once into the parts we explode.
+_ENVELOPE = (
+    '{"object": "VARCHAR", "entry": [{"id": "VARCHAR", "time": "VARCHAR",'
+    ' "changes": [{"field": "VARCHAR", "value": "JSON"}]}]}'
+)
+_VALUE = (
+    '{"metadata": {"phone_number_id": "VARCHAR", "display_phone_number": "VARCHAR"},'
+    ' "contacts": "JSON", "errors": "JSON", "messages": ["JSON"], "statuses": ["JSON"]}'
+)
 
 
 def _load(con: duckdb.DuckDBPyConnection) -> str:
     con.execute(
         f"""
+        create or replace temp table _wa_bodies as
+        select file, line_no, json_transform(text, '{_ENVELOPE}') as body
+        from _lines
+        """
+    )
+    shape_ok = (
+        "body.entry is not null and coalesce(body.object, 'whatsapp_business_account') "
+        "= 'whatsapp_business_account'"
+    )
+    con.execute(
+        f"""
         create or replace temp table _wa_changes as
-        with bodies as (
-            select file, line_no, text::json as body from _lines where {_SHAPE_OK}
-        ),
-        entries as (
+        with entries as (
             select file, line_no,
-                   unnest(body -> '$.entry[*]') as entry,
-                   unnest(generate_series(1, json_array_length(body, '$.entry')::bigint)) as entry_index
-            from bodies
+                   generate_subscripts(body.entry, 1) as entry_index,
+                   unnest(body.entry) as entry
+            from _wa_bodies
+            where {shape_ok}
         ),
         changes as (
             select file, line_no, entry_index,
-                   entry ->> 'id' as waba_id,
-                   try_cast(entry ->> 'time' as bigint) as entry_time,
-                   unnest(entry -> '$.changes[*]') as change,
-                   unnest(generate_series(1, json_array_length(entry, '$.changes')::bigint)) as change_index
+                   entry.id as waba_id,
+                   try_cast(entry.time as bigint) as entry_time,
+                   generate_subscripts(entry.changes, 1) as change_index,
+                   unnest(entry.changes) as change
             from entries
-            where json_type(entry, '$.changes') = 'ARRAY'
+            where entry.changes is not null
+        ),
+        valued as (
+            select *, json_transform(change.value, '{_VALUE}') as parts
+            from changes
         )
         select file, line_no, entry_index, change_index, waba_id, entry_time,
-               change ->> 'field' as field,
-               change -> '$.value.metadata' ->> 'phone_number_id' as phone_number_id,
-               change -> '$.value.metadata' ->> 'display_phone_number' as display_phone_number,
-               change -> 'value' as value,
+               change.field as field,
+               parts.metadata.phone_number_id as phone_number_id,
+               parts.metadata.display_phone_number as display_phone_number,
+               change.value as value,
+               parts.contacts as contacts,
+               parts.errors as errors,
+               parts.messages as messages,
+               parts.statuses as statuses,
                now()::timestamp as ingested_at
-        from changes
+        from valued
         """
     )
-    con.execute("insert into raw.whatsapp_changes select * from _wa_changes")
-    for table, key, column, extra in (
-        ("whatsapp_messages", "messages", "message", "value -> 'contacts', value -> 'errors',"),
-        ("whatsapp_statuses", "statuses", "status", ""),
-    ):
-        con.execute(
-            f"""
-            insert into raw.{table}
-            select file, line_no, entry_index, change_index,
-                   unnest(generate_series(1, json_array_length(value, '$.{key}')::bigint)) as item_index,
-                   waba_id, phone_number_id, display_phone_number, {extra}
-                   unnest(value -> '$.{key}[*]') as {column},
-                   ingested_at
-            from _wa_changes
-            where json_type(value, '$.{key}') = 'ARRAY'
-            """
-        )
+    con.execute(
+        """
+        insert into raw.whatsapp_changes
+        select file, line_no, entry_index, change_index, waba_id, entry_time, field,
+               phone_number_id, display_phone_number, value, ingested_at
+        from _wa_changes
+        """
+    )
+    con.execute(
+        """
+        insert into raw.whatsapp_messages
+        select file, line_no, entry_index, change_index,
+               generate_subscripts(messages, 1) as item_index,
+               waba_id, phone_number_id, display_phone_number, contacts, errors,
+               unnest(messages) as message,
+               ingested_at
+        from _wa_changes
+        where messages is not null
+        """
+    )
+    con.execute(
+        """
+        insert into raw.whatsapp_statuses
+        select file, line_no, entry_index, change_index,
+               generate_subscripts(statuses, 1) as item_index,
+               waba_id, phone_number_id, display_phone_number,
+               unnest(statuses) as status,
+               ingested_at
+        from _wa_changes
+        where statuses is not null
+        """
+    )
     return f"""
         select file, line_no,
                'not a WhatsApp Cloud API webhook body (needs object '
                || 'whatsapp_business_account and an entry list)' as reason
-        from _lines where not ({_SHAPE_OK})
+        from _wa_bodies where not coalesce({shape_ok}, false)
     """
 
 

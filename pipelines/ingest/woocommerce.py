@@ -17,6 +17,7 @@ and are stored in UTC; a `date_created_gmt` column, when present, is used as is.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -61,7 +62,7 @@ create table if not exists raw.woocommerce_orders (
     billing_last_name varchar,
     billing_country varchar,
     payment_method varchar,
-    "row" json not null,
+    "row" json using compression zstd not null,
     ingested_at timestamp not null
 );
 """
@@ -203,6 +204,6 @@ def ingest(
 ) -> IngestResult:
     return ingest_parsed_files(
         con, SOURCE, landing / SOURCE, "raw.woocommerce_orders", DDL,
-        lambda path: parse_orders_csv(path, export_tz), landing_root=landing,
+        partial(parse_orders_csv, export_tz=export_tz), landing_root=landing,
         suffixes=(".csv", ".CSV"),
     )

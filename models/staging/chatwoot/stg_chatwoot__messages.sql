@@ -7,74 +7,92 @@ source as (
     where event in ('message_created', 'message_updated')
 ),
 
+extracted as (
+    {{ json_fields('source', 'payload', {
+        'j_id': '$.id',
+        'j_conversation_id': '$.conversation.id',
+        'j_inbox_id': '$.inbox.id',
+        'j_conversation_inbox_id': '$.conversation.inbox_id',
+        'j_account_id': '$.account.id',
+        'j_source_id': '$.source_id',
+        'j_message_type': '$.message_type',
+        'j_private': '$.private',
+        'j_content': '$.content',
+        'j_content_type': '$.content_type',
+        'j_sender': '$.sender',
+        'j_sender_type': '$.sender.type',
+        'j_sender_id': '$.sender.id',
+        'j_sender_name': '$.sender.name',
+        'j_sender_phone': '$.sender.phone_number',
+        'j_sender_email': '$.sender.email',
+        'j_contact_id': '$.conversation.meta.sender.id',
+        'j_contact_phone': '$.conversation.meta.sender.phone_number',
+        'j_contact_email': '$.conversation.meta.sender.email',
+        'j_contact_name': '$.conversation.meta.sender.name',
+        'j_contact_source_id': '$.conversation.contact_inbox.source_id',
+        'j_created_at': '$.created_at',
+    }) }}
+),
+
 renamed as (
     select
         -- ids
-        {{ json_text('payload', '$.id') }} as chatwoot_message_id,
-        {{ json_text('payload', '$.conversation.id') }} as chatwoot_conversation_id,
-        coalesce(
-            {{ json_text('payload', '$.inbox.id') }},
-            {{ json_text('payload', '$.conversation.inbox_id') }}
-        ) as chatwoot_inbox_id,
-        {{ json_text('payload', '$.account.id') }} as chatwoot_account_id,
-        nullif({{ json_text('payload', '$.source_id') }}, '') as source_id,
+        j_id as chatwoot_message_id,
+        j_conversation_id as chatwoot_conversation_id,
+        coalesce(j_inbox_id, j_conversation_inbox_id) as chatwoot_inbox_id,
+        j_account_id as chatwoot_account_id,
+        nullif(j_source_id, '') as source_id,
 
         -- the message
-        case {{ json_text('payload', '$.message_type') }}
+        case j_message_type
             when '0' then 'incoming'
             when '1' then 'outgoing'
             when '2' then 'activity'
             when '3' then 'template'
-            else {{ json_text('payload', '$.message_type') }}
+            else j_message_type
         end as message_type,
-        coalesce(cast({{ json_text('payload', '$.private') }} as boolean), false) as is_private,
-        {{ json_text('payload', '$.content') }} as content,
-        {{ json_text('payload', '$.content_type') }} as content_type,
+        coalesce(cast(j_private as boolean), false) as is_private,
+        j_content as content,
+        j_content_type as content_type,
 
         -- who wrote it (a sender without a type is the contact)
         case
-            when {{ json_text('payload', '$.sender.type') }} = 'user' then 'operator'
-            when {{ json_text('payload', '$.sender.type') }} = 'agent_bot' then 'bot'
-            when {{ json_text('payload', '$.message_type') }} in ('incoming', '0') then 'customer'
-            when {{ json_text('payload', '$.message_type') }} in ('template', '3') then 'automation'
-            when {{ json_text('payload', '$.sender') }} is null then 'automation'
+            when j_sender_type = 'user' then 'operator'
+            when j_sender_type = 'agent_bot' then 'bot'
+            when j_message_type in ('incoming', '0') then 'customer'
+            when j_message_type in ('template', '3') then 'automation'
+            when j_sender is null then 'automation'
             else 'customer'
         end as sender_type,
-        case when {{ json_text('payload', '$.sender.type') }} = 'user'
-            then {{ json_text('payload', '$.sender.id') }} end as operator_id,
-        case when {{ json_text('payload', '$.sender.type') }} in ('user', 'agent_bot')
-            then {{ json_text('payload', '$.sender.name') }} end as operator_name,
+        case when j_sender_type = 'user' then j_sender_id end as operator_id,
+        case when j_sender_type in ('user', 'agent_bot') then j_sender_name end as operator_name,
 
         -- the contact
-        {{ json_text('payload', '$.conversation.meta.sender.id') }} as chatwoot_contact_id,
+        j_contact_id as chatwoot_contact_id,
         coalesce(
-            {{ json_text('payload', '$.conversation.meta.sender.phone_number') }},
-            case when {{ json_text('payload', '$.sender.type') }} is null
-                   or {{ json_text('payload', '$.sender.type') }} = 'contact'
-                then {{ json_text('payload', '$.sender.phone_number') }} end
+            j_contact_phone,
+            case when j_sender_type is null or j_sender_type = 'contact' then j_sender_phone end
         ) as contact_phone_raw,
-        {{ json_text('payload', '$.conversation.contact_inbox.source_id') }} as contact_wa_id,
+        j_contact_source_id as contact_wa_id,
         lower(trim(coalesce(
-            {{ json_text('payload', '$.conversation.meta.sender.email') }},
-            case when {{ json_text('payload', '$.sender.type') }} is null
-                then {{ json_text('payload', '$.sender.email') }} end
+            j_contact_email,
+            case when j_sender_type is null then j_sender_email end
         ))) as contact_email,
         coalesce(
-            {{ json_text('payload', '$.conversation.meta.sender.name') }},
-            case when {{ json_text('payload', '$.sender.type') }} is null
-                then {{ json_text('payload', '$.sender.name') }} end
+            j_contact_name,
+            case when j_sender_type is null then j_sender_name end
         ) as contact_name,
 
         -- timestamps (ISO text in webhooks, unix seconds in the REST API)
         case
-            when json_type({{ json_part('payload', '$.created_at') }}) in ('UBIGINT', 'BIGINT', 'DOUBLE')
-                then {{ from_unix_seconds(json_text('payload', '$.created_at')) }}
-            else {{ from_iso8601(json_text('payload', '$.created_at')) }}
+            when try_cast(j_created_at as double) is not null
+                then {{ from_unix_seconds('j_created_at') }}
+            else {{ from_iso8601('j_created_at') }}
         end as created_at,
 
         event,
         cast(payload as varchar) as payload
-    from source
+    from extracted
 ),
 
 latest as (
@@ -86,4 +104,4 @@ latest as (
     ) = 1
 )
 
-select * from latest
+select * exclude (payload) from latest

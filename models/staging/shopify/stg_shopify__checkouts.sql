@@ -5,37 +5,56 @@ source as (
     select * from {{ source('raw', 'shopify_checkouts') }}
 ),
 
+extracted as (
+    {{ json_fields('source', 'payload', {
+        'j_cart_token': '$.cart_token',
+        'j_customer_id': '$.customer.id',
+        'j_email': '$.email',
+        'j_customer_email': '$.customer.email',
+        'j_phone': '$.phone',
+        'j_customer_phone': '$.customer.phone',
+        'j_billing_address_phone': '$.billing_address.phone',
+        'j_buyer_accepts_marketing': '$.buyer_accepts_marketing',
+        'j_total_price': '$.total_price',
+        'j_currency': '$.currency',
+        'j_line_items_0_title': '$.line_items[0].title',
+        'j_created_at': '$.created_at',
+        'j_updated_at': '$.updated_at',
+        'j_completed_at': '$.completed_at',
+    }) }}
+),
+
 renamed as (
     select
         -- ids
         checkout_id,
         checkout_token,
-        {{ json_text('payload', '$.cart_token') }} as cart_token,
-        {{ json_text('payload', '$.customer.id') }} as shop_customer_id,
+        j_cart_token as cart_token,
+        j_customer_id as shop_customer_id,
 
         -- who
         lower(trim(coalesce(
-            {{ json_text('payload', '$.email') }},
-            {{ json_text('payload', '$.customer.email') }}
+            j_email,
+            j_customer_email
         ))) as email,
         coalesce(
-            nullif(trim({{ json_text('payload', '$.phone') }}), ''),
-            nullif(trim({{ json_text('payload', '$.customer.phone') }}), ''),
-            nullif(trim({{ json_text('payload', '$.billing_address.phone') }}), '')
+            nullif(trim(j_phone), ''),
+            nullif(trim(j_customer_phone), ''),
+            nullif(trim(j_billing_address_phone), '')
         ) as phone_raw,
-        cast({{ json_text('payload', '$.buyer_accepts_marketing') }} as boolean) as accepts_marketing,
+        cast(j_buyer_accepts_marketing as boolean) as accepts_marketing,
 
         -- numerics
-        cast({{ json_text('payload', '$.total_price') }} as decimal(18, 2)) as total_amount,
-        {{ json_text('payload', '$.currency') }} as currency,
-        {{ json_text('payload', '$.line_items[0].title') }} as first_product_title,
+        cast(j_total_price as decimal(18, 2)) as total_amount,
+        j_currency as currency,
+        j_line_items_0_title as first_product_title,
 
         -- timestamps
-        {{ from_iso8601(json_text('payload', '$.created_at')) }} as created_at,
-        {{ from_iso8601(json_text('payload', '$.updated_at')) }} as updated_at,
-        {{ from_iso8601(json_text('payload', '$.completed_at')) }} as completed_at,
+        {{ from_iso8601('j_created_at') }} as created_at,
+        {{ from_iso8601('j_updated_at') }} as updated_at,
+        {{ from_iso8601('j_completed_at') }} as completed_at,
         cast(payload as varchar) as payload
-    from source
+    from extracted
 ),
 
 latest as (

@@ -5,58 +5,90 @@ source as (
     select * from {{ source('raw', 'shopify_orders') }}
 ),
 
+extracted as (
+    {{ json_fields('source', 'payload', {
+        'j_name': '$.name',
+        'j_customer_id': '$.customer.id',
+        'j_checkout_token': '$.checkout_token',
+        'j_cart_token': '$.cart_token',
+        'j_email': '$.email',
+        'j_customer_email': '$.customer.email',
+        'j_phone': '$.phone',
+        'j_customer_phone': '$.customer.phone',
+        'j_billing_address_phone': '$.billing_address.phone',
+        'j_customer_first_name': '$.customer.first_name',
+        'j_billing_address_first_name': '$.billing_address.first_name',
+        'j_customer_last_name': '$.customer.last_name',
+        'j_billing_address_last_name': '$.billing_address.last_name',
+        'j_buyer_accepts_marketing': '$.buyer_accepts_marketing',
+        'j_customer_accepts_marketing': '$.customer.accepts_marketing',
+        'j_line_items_0_title': '$.line_items[0].title',
+        'j_line_items': '$.line_items',
+        'j_financial_status': '$.financial_status',
+        'j_fulfillment_status': '$.fulfillment_status',
+        'j_test': '$.test',
+        'j_currency': '$.currency',
+        'j_total_price': '$.total_price',
+        'j_subtotal_price': '$.subtotal_price',
+        'j_total_tax': '$.total_tax',
+        'j_created_at': '$.created_at',
+        'j_updated_at': '$.updated_at',
+        'j_cancelled_at': '$.cancelled_at',
+    }) }}
+),
+
 renamed as (
     select
         -- ids
         order_id,
-        {{ json_text('payload', '$.name') }} as order_name,
-        {{ json_text('payload', '$.customer.id') }} as shop_customer_id,
-        {{ json_text('payload', '$.checkout_token') }} as checkout_token,
-        {{ json_text('payload', '$.cart_token') }} as cart_token,
+        j_name as order_name,
+        j_customer_id as shop_customer_id,
+        j_checkout_token as checkout_token,
+        j_cart_token as cart_token,
 
         -- who
         lower(trim(coalesce(
-            {{ json_text('payload', '$.email') }},
-            {{ json_text('payload', '$.customer.email') }}
+            j_email,
+            j_customer_email
         ))) as email,
         coalesce(
-            nullif(trim({{ json_text('payload', '$.phone') }}), ''),
-            nullif(trim({{ json_text('payload', '$.customer.phone') }}), ''),
-            nullif(trim({{ json_text('payload', '$.billing_address.phone') }}), '')
+            nullif(trim(j_phone), ''),
+            nullif(trim(j_customer_phone), ''),
+            nullif(trim(j_billing_address_phone), '')
         ) as phone_raw,
         coalesce(
-            {{ json_text('payload', '$.customer.first_name') }},
-            {{ json_text('payload', '$.billing_address.first_name') }}
+            j_customer_first_name,
+            j_billing_address_first_name
         ) as first_name,
         coalesce(
-            {{ json_text('payload', '$.customer.last_name') }},
-            {{ json_text('payload', '$.billing_address.last_name') }}
+            j_customer_last_name,
+            j_billing_address_last_name
         ) as last_name,
         cast(coalesce(
-            {{ json_text('payload', '$.buyer_accepts_marketing') }},
-            {{ json_text('payload', '$.customer.accepts_marketing') }}
+            j_buyer_accepts_marketing,
+            j_customer_accepts_marketing
         ) as boolean) as accepts_marketing,
 
         -- what
-        {{ json_text('payload', '$.line_items[0].title') }} as first_product_title,
-        cast({{ json_text('payload', '$.line_items') }} as varchar) as line_items,
-        {{ json_text('payload', '$.financial_status') }} as financial_status,
-        {{ json_text('payload', '$.fulfillment_status') }} as fulfillment_status,
-        coalesce(cast({{ json_text('payload', '$.test') }} as boolean), false) as is_test,
+        j_line_items_0_title as first_product_title,
+        cast(j_line_items as varchar) as line_items,
+        j_financial_status as financial_status,
+        j_fulfillment_status as fulfillment_status,
+        coalesce(cast(j_test as boolean), false) as is_test,
 
         -- numerics
-        {{ json_text('payload', '$.currency') }} as currency,
-        cast({{ json_text('payload', '$.total_price') }} as decimal(18, 2)) as total_amount,
-        cast({{ json_text('payload', '$.subtotal_price') }} as decimal(18, 2)) as subtotal_amount,
-        cast({{ json_text('payload', '$.total_tax') }} as decimal(18, 2)) as tax_amount,
+        j_currency as currency,
+        cast(j_total_price as decimal(18, 2)) as total_amount,
+        cast(j_subtotal_price as decimal(18, 2)) as subtotal_amount,
+        cast(j_total_tax as decimal(18, 2)) as tax_amount,
 
         -- timestamps
-        {{ from_iso8601(json_text('payload', '$.created_at')) }} as ordered_at,
-        {{ from_iso8601(json_text('payload', '$.updated_at')) }} as updated_at,
-        {{ from_iso8601(json_text('payload', '$.cancelled_at')) }} as cancelled_at,
+        {{ from_iso8601('j_created_at') }} as ordered_at,
+        {{ from_iso8601('j_updated_at') }} as updated_at,
+        {{ from_iso8601('j_cancelled_at') }} as cancelled_at,
 
         cast(payload as varchar) as payload
-    from source
+    from extracted
 ),
 
 latest as (
@@ -67,4 +99,4 @@ latest as (
     ) = 1
 )
 
-select * from latest
+select * exclude (payload) from latest

@@ -5,56 +5,86 @@ source as (
     select * from {{ source('raw', 'whatsapp_messages') }}
 ),
 
+extracted as (
+    {{ json_fields('source', 'message', {
+        'j_timestamp': '$.timestamp',
+        'j_id': '$.id',
+        'j_from': '$.from',
+        'j_context_id': '$.context.id',
+        'j_type': '$.type',
+        'j_text_body': '$.text.body',
+        'j_button_text': '$.button.text',
+        'j_interactive_button_reply_title': '$.interactive.button_reply.title',
+        'j_interactive_list_reply_title': '$.interactive.list_reply.title',
+        'j_image_caption': '$.image.caption',
+        'j_video_caption': '$.video.caption',
+        'j_document_caption': '$.document.caption',
+        'j_document_filename': '$.document.filename',
+        'j_location_name': '$.location.name',
+        'j_reaction_emoji': '$.reaction.emoji',
+        'j_order_text': '$.order.text',
+        'j_button_payload': '$.button.payload',
+        'j_interactive_button_reply_id': '$.interactive.button_reply.id',
+        'j_interactive_list_reply_id': '$.interactive.list_reply.id',
+        'j_referral_source_id': '$.referral.source_id',
+        'j_referral_source_type': '$.referral.source_type',
+        'j_referral_source_url': '$.referral.source_url',
+        'j_referral_headline': '$.referral.headline',
+        'j_referral_ctwa_clid': '$.referral.ctwa_clid',
+        'j_errors_0_code': '$.errors[0].code',
+    }) }}
+),
+
 renamed as (
     select
         -- ids
-        {{ json_text('message', '$.id') }} as message_id,
+        j_id as message_id,
         waba_id,
         phone_number_id,
         display_phone_number,
-        {{ json_text('message', '$.from') }} as from_wa_id,
-        {{ json_text('message', '$.context.id') }} as context_message_id,
+        j_from as from_wa_id,
+        j_context_id as context_message_id,
         {{ json_text('contacts', '$[0].profile.name') }} as profile_name,
 
         -- what was sent
-        {{ json_text('message', '$.type') }} as message_type,
+        j_type as message_type,
         coalesce(
-            {{ json_text('message', '$.text.body') }},
-            {{ json_text('message', '$.button.text') }},
-            {{ json_text('message', '$.interactive.button_reply.title') }},
-            {{ json_text('message', '$.interactive.list_reply.title') }},
-            {{ json_text('message', '$.image.caption') }},
-            {{ json_text('message', '$.video.caption') }},
-            {{ json_text('message', '$.document.caption') }},
-            {{ json_text('message', '$.document.filename') }},
-            {{ json_text('message', '$.location.name') }},
-            {{ json_text('message', '$.reaction.emoji') }},
-            {{ json_text('message', '$.order.text') }}
+            j_text_body,
+            j_button_text,
+            j_interactive_button_reply_title,
+            j_interactive_list_reply_title,
+            j_image_caption,
+            j_video_caption,
+            j_document_caption,
+            j_document_filename,
+            j_location_name,
+            j_reaction_emoji,
+            j_order_text
         ) as body,
         coalesce(
-            {{ json_text('message', '$.button.payload') }},
-            {{ json_text('message', '$.interactive.button_reply.id') }},
-            {{ json_text('message', '$.interactive.list_reply.id') }}
+            j_button_payload,
+            j_interactive_button_reply_id,
+            j_interactive_list_reply_id
         ) as reply_payload,
 
         -- click-to-WhatsApp ads
-        {{ json_text('message', '$.referral.source_id') }} as referral_source_id,
-        {{ json_text('message', '$.referral.source_type') }} as referral_source_type,
-        {{ json_text('message', '$.referral.source_url') }} as referral_source_url,
-        {{ json_text('message', '$.referral.headline') }} as referral_headline,
-        {{ json_text('message', '$.referral.ctwa_clid') }} as ctwa_clid,
+        j_referral_source_id as referral_source_id,
+        j_referral_source_type as referral_source_type,
+        j_referral_source_url as referral_source_url,
+        j_referral_headline as referral_headline,
+        j_referral_ctwa_clid as ctwa_clid,
 
         -- errors on the message or on the change that carried it
         cast(coalesce(
-            {{ json_text('message', '$.errors[0].code') }},
+            j_errors_0_code,
             {{ json_text('change_errors', '$[0].code') }}
         ) as integer) as error_code,
 
         -- timestamps
-        {{ from_unix_seconds(json_text('message', '$.timestamp')) }} as sent_at,
+        {{ from_unix_seconds('j_timestamp') }} as sent_at,
 
         cast(message as varchar) as payload
-    from source
+    from extracted
 ),
 
 deduplicated as (
@@ -64,4 +94,4 @@ deduplicated as (
     qualify row_number() over (partition by message_id order by payload) = 1
 )
 
-select * from deduplicated
+select * exclude (payload) from deduplicated

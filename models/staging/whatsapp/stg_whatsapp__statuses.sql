@@ -5,17 +5,35 @@ source as (
     select * from {{ source('raw', 'whatsapp_statuses') }}
 ),
 
+extracted as (
+    {{ json_fields('source', 'status', {
+        'j_timestamp': '$.timestamp',
+        'j_id': '$.id',
+        'j_recipient_id': '$.recipient_id',
+        'j_conversation_id': '$.conversation.id',
+        'j_status': '$.status',
+        'j_pricing_pricing_model': '$.pricing.pricing_model',
+        'j_pricing_type': '$.pricing.type',
+        'j_pricing_category': '$.pricing.category',
+        'j_pricing_billable': '$.pricing.billable',
+        'j_conversation_origin_type': '$.conversation.origin.type',
+        'j_errors_0_code': '$.errors[0].code',
+        'j_errors_0_title': '$.errors[0].title',
+        'j_errors_0_error_data_details': '$.errors[0].error_data.details',
+    }) }}
+),
+
 renamed as (
     select
         -- ids
-        {{ json_text('status', '$.id') }} as message_id,
+        j_id as message_id,
         phone_number_id,
-        {{ json_text('status', '$.recipient_id') }} as recipient_wa_id,
-        {{ json_text('status', '$.conversation.id') }} as pricing_conversation_id,
+        j_recipient_id as recipient_wa_id,
+        j_conversation_id as pricing_conversation_id,
 
         -- status
-        {{ json_text('status', '$.status') }} as status,
-        case {{ json_text('status', '$.status') }}
+        j_status as status,
+        case j_status
             when 'sent' then 1
             when 'delivered' then 2
             when 'read' then 3
@@ -25,22 +43,22 @@ renamed as (
         end as status_rank,
 
         -- pricing (CBP era: billable + category; PMP era: pricing_model, type, category)
-        {{ json_text('status', '$.pricing.pricing_model') }} as pricing_model,
-        {{ json_text('status', '$.pricing.type') }} as pricing_type,
-        {{ json_text('status', '$.pricing.category') }} as pricing_category,
-        cast({{ json_text('status', '$.pricing.billable') }} as boolean) as pricing_billable,
-        {{ json_text('status', '$.conversation.origin.type') }} as conversation_origin,
+        j_pricing_pricing_model as pricing_model,
+        j_pricing_type as pricing_type,
+        j_pricing_category as pricing_category,
+        cast(j_pricing_billable as boolean) as pricing_billable,
+        j_conversation_origin_type as conversation_origin,
 
         -- errors
-        cast({{ json_text('status', '$.errors[0].code') }} as integer) as error_code,
-        {{ json_text('status', '$.errors[0].title') }} as error_title,
-        {{ json_text('status', '$.errors[0].error_data.details') }} as error_detail,
+        cast(j_errors_0_code as integer) as error_code,
+        j_errors_0_title as error_title,
+        j_errors_0_error_data_details as error_detail,
 
         -- timestamps
-        {{ from_unix_seconds(json_text('status', '$.timestamp')) }} as status_at,
+        {{ from_unix_seconds('j_timestamp') }} as status_at,
 
         cast(status as varchar) as payload
-    from source
+    from extracted
 ),
 
 deduplicated as (
@@ -51,4 +69,4 @@ deduplicated as (
     ) = 1
 )
 
-select * from deduplicated
+select * exclude (payload) from deduplicated
