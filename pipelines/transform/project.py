@@ -28,14 +28,32 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 dbt_project.prepare_if_dev()
 
 
+def _newest_project_file() -> float:
+    """When the dbt project's own files last changed (models, macros, seeds, config)."""
+    files = [DBT_PROJECT_DIR / "dbt_project.yml"]
+    for folder in ("staging", "intermediate", "marts", "segments", "macros", "seeds", "tests"):
+        files += [f for f in (DBT_PROJECT_DIR / folder).rglob("*") if f.is_file()]
+    return max(f.stat().st_mtime for f in files if f.exists())
+
+
 def ensure_manifest() -> Path:
-    """Parse the dbt project when no manifest exists yet (a fresh clone)."""
-    if not dbt_project.manifest_path.exists():
+    """Parse the dbt project when no manifest exists yet (a fresh clone) or when a model,
+    macro, seed or test changed since the manifest was written."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_project_file():
         env = {**os.environ, "THREADLINE_HOME": os.environ.get("THREADLINE_HOME", "/tmp")}
         subprocess.run(
-            [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(manifest.parent),
+            ],
             cwd=DBT_PROJECT_DIR,
             env=env,
             check=True,
         )
-    return dbt_project.manifest_path
+    return manifest

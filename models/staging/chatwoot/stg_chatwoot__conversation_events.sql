@@ -1,10 +1,20 @@
 -- Conversation events of the shared inbox: status changes (resolutions), assignments
--- and labels, one row per distinct event.
+-- and labels, one row per distinct event (a webhook delivered twice is one event).
+-- Incremental (macros/incremental.sql): new raw batches only.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['event_id'],
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ drop_rows_without_batches() }}",
+) }}
+
 with
 
 source as (
     select * from {{ source('raw', 'chatwoot_events') }}
     where event like 'conversation_%'
+      and {{ new_batches_only() }}
 ),
 
 extracted as (
@@ -28,6 +38,7 @@ extracted as (
 renamed as (
     select
         -- ids
+        md5(cast(payload as varchar)) as event_id,
         j_id as chatwoot_conversation_id,
         j_inbox_id as chatwoot_inbox_id,
         j_account_id as chatwoot_account_id,
@@ -61,8 +72,15 @@ renamed as (
                 else {{ from_iso8601('j_updated_at') }}
             end,
             {{ from_unix_seconds('j_timestamp') }}
-        ) as occurred_at
+        ) as occurred_at,
+        ingested_at
     from extracted
+),
+
+deduplicated as (
+    select *
+    from renamed
+    qualify row_number() over (partition by event_id order by ingested_at) = 1
 )
 
-select distinct * from renamed
+select * from deduplicated

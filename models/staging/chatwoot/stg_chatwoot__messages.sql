@@ -1,10 +1,21 @@
 -- One row per Chatwoot message (the shared inbox's copy of every message, plus private
--- notes), from message_created / message_updated webhook events.
+-- notes), from message_created / message_updated webhook events. Incremental
+-- (macros/incremental.sql): new raw batches only; a message seen again competes with the
+-- version already held.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['chatwoot_account_id', 'chatwoot_message_id'],
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ drop_rows_without_batches() }}",
+) }}
+
 with
 
 source as (
     select * from {{ source('raw', 'chatwoot_events') }}
     where event in ('message_created', 'message_updated')
+      and {{ new_batches_only() }}
 ),
 
 extracted as (
@@ -91,17 +102,24 @@ renamed as (
         end as created_at,
 
         event,
-        cast(payload as varchar) as payload
+        md5(cast(payload as varchar)) as payload_hash,
+        ingested_at
     from extracted
+),
+
+candidates as (
+    select * from renamed
+    union all
+    {{ rows_held_for_keys('renamed', ['chatwoot_account_id', 'chatwoot_message_id']) }}
 ),
 
 latest as (
     -- message_updated carries the newest content
     select *
-    from renamed
+    from candidates
     qualify row_number() over (
-        partition by chatwoot_account_id, chatwoot_message_id order by event desc, payload desc
+        partition by chatwoot_account_id, chatwoot_message_id order by event desc, payload_hash desc
     ) = 1
 )
 
-select * exclude (payload) from latest
+select * from latest

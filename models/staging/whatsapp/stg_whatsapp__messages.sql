@@ -1,8 +1,19 @@
--- One row per WhatsApp message received (by wamid), whatever its type.
+-- One row per WhatsApp message received (by wamid), whatever its type. Incremental
+-- (macros/incremental.sql): new raw batches only; a wamid seen again competes with the
+-- row already held.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['message_id'],
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ drop_rows_without_batches() }}",
+) }}
+
 with
 
 source as (
     select * from {{ source('raw', 'whatsapp_messages') }}
+    where {{ new_batches_only() }}
 ),
 
 extracted as (
@@ -83,15 +94,22 @@ renamed as (
         -- timestamps
         {{ from_unix_seconds('j_timestamp') }} as sent_at,
 
-        cast(message as varchar) as payload
+        md5(cast(message as varchar)) as payload_hash,
+        ingested_at
     from extracted
+),
+
+candidates as (
+    select * from renamed
+    union all
+    {{ rows_held_for_keys('renamed', ['message_id']) }}
 ),
 
 deduplicated as (
     -- Meta delivers at least once: the same wamid may arrive several times
     select *
-    from renamed
-    qualify row_number() over (partition by message_id order by payload) = 1
+    from candidates
+    qualify row_number() over (partition by message_id order by payload_hash) = 1
 )
 
-select * exclude (payload) from deduplicated
+select * from deduplicated

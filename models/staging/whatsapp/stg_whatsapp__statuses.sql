@@ -1,8 +1,18 @@
 -- One row per (outbound message, status): sent, delivered, read, played or failed.
+-- Incremental (macros/incremental.sql): new raw batches only.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['message_id', 'status'],
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ drop_rows_without_batches() }}",
+) }}
+
 with
 
 source as (
     select * from {{ source('raw', 'whatsapp_statuses') }}
+    where {{ new_batches_only() }}
 ),
 
 extracted as (
@@ -57,16 +67,23 @@ renamed as (
         -- timestamps
         {{ from_unix_seconds('j_timestamp') }} as status_at,
 
-        cast(status as varchar) as payload
+        md5(cast(status as varchar)) as payload_hash,
+        ingested_at
     from extracted
+),
+
+candidates as (
+    select * from renamed
+    union all
+    {{ rows_held_for_keys('renamed', ['message_id', 'status']) }}
 ),
 
 deduplicated as (
     select *
-    from renamed
+    from candidates
     qualify row_number() over (
-        partition by message_id, status order by status_at, payload
+        partition by message_id, status order by status_at, payload_hash
     ) = 1
 )
 
-select * exclude (payload) from deduplicated
+select * from deduplicated
