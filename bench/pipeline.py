@@ -19,6 +19,7 @@ incremental build / full build, incremental build / bare read of the files it ad
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import tempfile
@@ -49,10 +50,15 @@ class Build:
     ingest_s: float
     dbt_s: float
     records: int
+    stages: dict[str, float]  # seconds per ingest source and per dbt model
 
     @property
     def seconds(self) -> float:
         return self.ingest_s + self.dbt_s
+
+    def slowest(self, n: int = 8) -> str:
+        top = sorted(self.stages.items(), key=lambda kv: -kv[1])[:n]
+        return ", ".join(f"{name} {seconds:.1f}" for name, seconds in top)
 
 
 def bare_read_seconds(files: list[Path]) -> tuple[float, int]:
@@ -74,20 +80,30 @@ def bare_read_seconds(files: list[Path]) -> tuple[float, int]:
 
 
 def run_build(p: Paths) -> Build:
+    """Every ingest source, then dbt build, each stage timed."""
     started = time.perf_counter()
     con = connect(p.warehouse)
-    before = (
-        con.execute("select coalesce(sum(line_count), 0) from raw.ingested_files").fetchone()[0]
-        if _has_ledger(con)
-        else 0
-    )
-    ingest_all(con, p)
-    after = con.execute("select coalesce(sum(line_count), 0) from raw.ingested_files").fetchone()[0]
+    before = ledger_records(con)
+    seconds: dict[str, float] = {}
+    ingest_all(con, p, seconds)
+    stages = {f"ingest:{name}": s for name, s in seconds.items()}
+    records = ledger_records(con) - before
     con.close()
     ingest_s = time.perf_counter() - started
     started = time.perf_counter()
     build(p.home, {"as_of": AS_OF})
-    return Build(ingest_s, time.perf_counter() - started, int(after - before))
+    dbt_s = time.perf_counter() - started
+    results = json.loads((Path(os.environ["DBT_TARGET_PATH"]) / "run_results.json").read_text())
+    for result in results["results"]:
+        if result["unique_id"].startswith("model."):
+            stages[result["unique_id"].split(".")[-1]] = result["execution_time"]
+    return Build(ingest_s, dbt_s, records, stages)
+
+
+def ledger_records(con: duckdb.DuckDBPyConnection) -> int:
+    if not _has_ledger(con):
+        return 0
+    return int(con.execute("select coalesce(sum(line_count), 0) from raw.ingested_files").fetchone()[0])
 
 
 def _has_ledger(con: duckdb.DuckDBPyConnection) -> bool:
@@ -170,6 +186,8 @@ def main() -> None:
     print(f"incremental ingest            {incremental.ingest_s:8.1f} s")
     print(f"incremental dbt build         {incremental.dbt_s:8.1f} s")
     print(f"incremental build             {incremental.seconds:8.1f} s")
+    print(f"slowest, full build           {full.slowest()}")
+    print(f"slowest, incremental build    {incremental.slowest()}")
     print(f"ratio full / bare read                 {full.seconds / bare_s:8.2f}x   (aim: within 3x)")
     print(f"ratio incremental / full build         {incremental.seconds / full.seconds:8.2%}   (aim: within 5%)")
     print(f"ratio incremental / bare read (all)    {incremental.seconds / bare_all_s:8.2f}x")

@@ -46,9 +46,7 @@ from pipelines.receiver.signature import meta_signature
 TARGET_RPS = 3000
 SECRET = "bench-app-secret"
 REPO = Path(__file__).resolve().parent.parent
-FIXTURES = Path(
-    os.environ.get("THREADLINE_SHARED_DIR") or REPO.parent / "shared"
-) / "fixtures" / "whatsapp-cloud-api"
+FIXTURES = Path(os.environ.get("THREADLINE_SHARED_DIR") or REPO.parent / "shared") / "fixtures" / "whatsapp-cloud-api"
 
 
 # -- bodies --------------------------------------------------------------------------
@@ -179,8 +177,7 @@ class _RawLoad:
         loop = asyncio.get_running_loop()
         self.open += 1
         try:
-            transport, _ = await loop.create_connection(
-                lambda: _RawConnection(self), "127.0.0.1", self.port)
+            transport, _ = await loop.create_connection(lambda: _RawConnection(self), "127.0.0.1", self.port)
             sock = transport.get_extra_info("socket")
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:
@@ -216,8 +213,9 @@ class _RawLoad:
             self.done.set_result(None)
 
 
-async def _raw_main(port: int, requests: list[bytes], seconds: float, concurrency: int,
-                    max_requests: int) -> LoadResult:
+async def _raw_main(
+    port: int, requests: list[bytes], seconds: float, concurrency: int, max_requests: int
+) -> LoadResult:
     load = _RawLoad(port, requests, _Budget(seconds, max_requests))
     await asyncio.gather(*(load.connect() for _ in range(concurrency)))
     await load.done
@@ -225,18 +223,19 @@ async def _raw_main(port: int, requests: list[bytes], seconds: float, concurrenc
     return load.result
 
 
-async def _httpx_main(port: int, requests: list[bytes], seconds: float, concurrency: int,
-                      max_requests: int) -> LoadResult:
+async def _httpx_main(
+    port: int, requests: list[bytes], seconds: float, concurrency: int, max_requests: int
+) -> LoadResult:
     budget = _Budget(seconds, max_requests)
     result = LoadResult()
     url = f"http://127.0.0.1:{port}/webhooks/meta"
     prepared = []
     for raw in requests:
         head, body = raw.split(b"\r\n\r\n", 1)
-        signature = next(line.split(b": ", 1)[1] for line in head.split(b"\r\n")
-                         if line.startswith(b"X-Hub-Signature-256"))
-        prepared.append((body, {"X-Hub-Signature-256": signature.decode(),
-                                "Content-Type": "application/json"}))
+        signature = next(
+            line.split(b": ", 1)[1] for line in head.split(b"\r\n") if line.startswith(b"X-Hub-Signature-256")
+        )
+        prepared.append((body, {"X-Hub-Signature-256": signature.decode(), "Content-Type": "application/json"}))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(limits=limits, timeout=30.0) as client:
 
@@ -260,9 +259,16 @@ async def _httpx_main(port: int, requests: list[bytes], seconds: float, concurre
     return result
 
 
-def _generator_process(kind: str, port: int, requests: list[bytes], seconds: float,
-                       concurrency: int, max_requests: int, start_at: float,
-                       out: Connection) -> None:
+def _generator_process(
+    kind: str,
+    port: int,
+    requests: list[bytes],
+    seconds: float,
+    concurrency: int,
+    max_requests: int,
+    start_at: float,
+    out: Connection,
+) -> None:
     try:
         import uvloop
 
@@ -278,16 +284,19 @@ def _generator_process(kind: str, port: int, requests: list[bytes], seconds: flo
     out.close()
 
 
-def run_load(kind: str, processes: int, port: int, requests: list[bytes], seconds: float,
-             concurrency: int, max_requests: int) -> list[LoadResult]:
+def run_load(
+    kind: str, processes: int, port: int, requests: list[bytes], seconds: float, concurrency: int, max_requests: int
+) -> list[LoadResult]:
     context = mp.get_context("spawn")
     start_at = time.time() + 1.5  # every process starts together, after its imports
     pipes, children = [], []
     for number in range(processes):
         share = concurrency // processes + (1 if number < concurrency % processes else 0)
         receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(target=_generator_process, args=(
-            kind, port, requests, seconds, share, max_requests // processes, start_at, sender))
+        child = context.Process(
+            target=_generator_process,
+            args=(kind, port, requests, seconds, share, max_requests // processes, start_at, sender),
+        )
         child.start()
         pipes.append(receiver)
         children.append(child)
@@ -310,9 +319,22 @@ def start_receiver(home: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "THREADLINE_HOME": str(home), "THREADLINE_META_APP_SECRET": SECRET}
     with open(log, "wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.receiver", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
-            cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "pipelines.receiver",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -365,16 +387,20 @@ def percentile(sorted_values: list[float], share: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--max-requests", type=int, default=1_000_000)
-    parser.add_argument("--client", choices=["raw", "httpx"], default="raw",
-                        help="raw: asyncio protocol over keep-alive sockets; httpx: AsyncClient")
+    parser.add_argument(
+        "--client",
+        choices=["raw", "httpx"],
+        default="raw",
+        help="raw: asyncio protocol over keep-alive sockets; httpx: AsyncClient",
+    )
     parser.add_argument("--processes", type=int, default=1, help="load-generator processes")
-    parser.add_argument("--home", type=Path, default=None,
-                        help="default: a temporary folder, removed after a clean run")
+    parser.add_argument(
+        "--home", type=Path, default=None, help="default: a temporary folder, removed after a clean run"
+    )
     args = parser.parse_args()
 
     temporary = args.home is None
@@ -388,8 +414,9 @@ def main() -> int:
     receiver = start_receiver(home, port, log)
     try:
         cpu_before = cpu_seconds(receiver.pid)
-        results = run_load(args.client, args.processes, port, requests, args.seconds,
-                           args.concurrency, args.max_requests)
+        results = run_load(
+            args.client, args.processes, port, requests, args.seconds, args.concurrency, args.max_requests
+        )
         server_cpu = cpu_seconds(receiver.pid) - cpu_before
         stats = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
     finally:
@@ -415,32 +442,47 @@ def main() -> int:
         for status, n in r.statuses.items():
             statuses[status] = statuses.get(status, 0) + n
 
-    print(f"receiver bench: client={args.client} processes={args.processes} "
-          f"concurrency={args.concurrency} seconds={args.seconds:g} cores={os.cpu_count()}")
-    print(f"  disk fsync       p50 {percentile(disk, 0.5) * 1000:.2f} ms, p90 "
-          f"{percentile(disk, 0.9) * 1000:.2f} ms (30 KB append + fsync, before the run)")
-    print(f"  bodies           {len(bodies)} distinct, {min(sizes)}-{max(sizes)} bytes "
-          f"(median {statistics.median(sizes):.0f})")
+    print(
+        f"receiver bench: client={args.client} processes={args.processes} "
+        f"concurrency={args.concurrency} seconds={args.seconds:g} cores={os.cpu_count()}"
+    )
+    print(
+        f"  disk fsync       p50 {percentile(disk, 0.5) * 1000:.2f} ms, p90 "
+        f"{percentile(disk, 0.9) * 1000:.2f} ms (30 KB append + fsync, before the run)"
+    )
+    print(
+        f"  bodies           {len(bodies)} distinct, {min(sizes)}-{max(sizes)} bytes "
+        f"(median {statistics.median(sizes):.0f})"
+    )
     print(f"  requests sent    {sent}")
     print(f"  200 responses    {ok}   statuses {dict(sorted(statuses.items()))}")
     print(f"  errors           {errors}")
     print(f"  duration         {seconds:.2f} s")
-    print(f"  requests/s       {rps:.0f} sustained (per full second: min "
-          f"{min(full_seconds, default=0)}, max {max(full_seconds, default=0)})")
-    print(f"  latency          p50 {percentile(latencies, 0.50) * 1000:.2f} ms   "
-          f"p99 {percentile(latencies, 0.99) * 1000:.2f} ms   "
-          f"max {(latencies[-1] if latencies else 0) * 1000:.2f} ms")
-    print(f"  fsyncs           {fsyncs} acknowledging batches "
-          f"({stats['other_fsyncs']} more for folders/rotation), "
-          f"{stats['bodies'] / fsyncs if fsyncs else 0:.1f} bodies per fsync")
-    print(f"  cpu seconds      receiver {server_cpu:.1f}, load generator "
-          f"{sum(r.cpu_seconds for r in results):.1f} (of {seconds * (os.cpu_count() or 1):.0f} "
-          f"available)")
+    print(
+        f"  requests/s       {rps:.0f} sustained (per full second: min "
+        f"{min(full_seconds, default=0)}, max {max(full_seconds, default=0)})"
+    )
+    print(
+        f"  latency          p50 {percentile(latencies, 0.50) * 1000:.2f} ms   "
+        f"p99 {percentile(latencies, 0.99) * 1000:.2f} ms   "
+        f"max {(latencies[-1] if latencies else 0) * 1000:.2f} ms"
+    )
+    print(
+        f"  fsyncs           {fsyncs} acknowledging batches "
+        f"({stats['other_fsyncs']} more for folders/rotation), "
+        f"{stats['bodies'] / fsyncs if fsyncs else 0:.1f} bodies per fsync"
+    )
+    print(
+        f"  cpu seconds      receiver {server_cpu:.1f}, load generator "
+        f"{sum(r.cpu_seconds for r in results):.1f} (of {seconds * (os.cpu_count() or 1):.0f} "
+        f"available)"
+    )
     print(f"  landed           {landed} lines in {files} .jsonl files, {partial} .part left")
     print(f"  ratio to target  {rps / TARGET_RPS:.2f} x {TARGET_RPS}/s")
     if landed != ok or partial:
-        print(f"  MISMATCH: {landed} landed lines vs {ok} answers 200 "
-              f"({partial} .part files left); receiver log: {log}")
+        print(
+            f"  MISMATCH: {landed} landed lines vs {ok} answers 200 ({partial} .part files left); receiver log: {log}"
+        )
         return 1
     print("  check            landed lines == 200 responses")
     if temporary:

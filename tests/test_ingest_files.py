@@ -117,3 +117,28 @@ def test_shuffled_replays_give_identical_raw_content(home, tmp_path):
     all_messages = con.execute("select count(*) from raw.whatsapp_messages").fetchone()[0]
     con.close()
     assert all_messages == 3 * distinct_messages
+
+
+def test_an_unchanged_file_is_not_read_again_and_a_rewritten_one_is(home, monkeypatch):
+    bodies = _text_bodies()
+    path = home.landing / "whatsapp" / "d" / "a.jsonl"
+    write_jsonl(path, bodies[:2])
+    con = connect(home.warehouse)
+    first = whatsapp.ingest(con, home.landing)
+
+    # the ledger knows the file by name, size and modification time: no hashing at all
+    from pipelines.ingest import files
+
+    hashed: list[str] = []
+    real_sha256_of = files.sha256_of
+    monkeypatch.setattr(files, "sha256_of", lambda p: hashed.append(p.name) or real_sha256_of(p))
+    again = whatsapp.ingest(con, home.landing)
+    assert (again.files, again.skipped_files, hashed) == (0, 1, [])
+
+    # the same name with other content (never done by our writers, but possible) is new
+    write_jsonl(path, bodies[:3])
+    rewritten = whatsapp.ingest(con, home.landing)
+    messages = con.execute("select count(*) from raw.whatsapp_messages").fetchone()[0]
+    con.close()
+    assert first.files == 1 and rewritten.files == 1 and hashed == ["a.jsonl"]
+    assert messages == 2 + 3

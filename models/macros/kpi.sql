@@ -35,14 +35,19 @@
 {#- Cart recovery (DESIGN.md): an order recovers an abandoned checkout when it carries the
     checkout's own token, or when it is an order of the same contact placed after the
     checkout and within var('cart_recovery_window_days'). fct_orders.is_recovered_cart
-    and kpi_cart_recovery both use this one condition. -#}
-{% macro order_recovers_checkout(order, checkout) -%}
-    (
-        {{ order }}.checkout_token = {{ checkout }}.checkout_token
-        or (
-            {{ order }}.contact_id = {{ checkout }}.contact_id
-            and {{ order }}.ordered_at > {{ checkout }}.created_at
-            and {{ order }}.ordered_at <= {{ dbt.dateadd('day', var('cart_recovery_window_days'), checkout ~ '.created_at') }}
-        )
-    )
+    and kpi_cart_recovery both use this one rule: the (order_id, ordered_at, checkout_id)
+    pairs of `orders` and `checkouts` (relations or CTEs with order_id, ordered_at,
+    checkout_token, contact_id / checkout_id, checkout_token, contact_id, created_at).
+    Two equi-joins, not one join on "token or contact", which only a nested loop can do. -#}
+{% macro order_checkout_recoveries(orders, checkouts) -%}
+    select o.order_id, o.ordered_at, c.checkout_id
+    from {{ orders }} as o
+    join {{ checkouts }} as c on o.checkout_token = c.checkout_token
+    union
+    select o.order_id, o.ordered_at, c.checkout_id
+    from {{ orders }} as o
+    join {{ checkouts }} as c
+      on o.contact_id = c.contact_id
+     and o.ordered_at > c.created_at
+     and o.ordered_at <= {{ dbt.dateadd('day', var('cart_recovery_window_days'), 'c.created_at') }}
 {%- endmacro %}

@@ -1,6 +1,7 @@
 -- One row per audience member of a campaign run: sent or skipped (and why), and what
--- happened next (delivered, read, replied, converted, opted out).
-{% set attribution_days = 7 %}
+-- happened next (delivered, read, replied, converted within the attribution window to an
+-- order, a booked appointment or a won deal, opted out).
+{% set attribution_days = var('attribution_window_days') %}
 with
 
 sends as (
@@ -15,8 +16,8 @@ messages as (
     select * from {{ ref('int_messages') }}
 ),
 
-orders as (
-    select * from {{ ref('fct_orders') }}
+goals as (
+    select * from {{ ref('fct_conversion_goals') }}
 ),
 
 consent_events as (
@@ -34,14 +35,14 @@ replies as (
     group by s.campaign_id, s.run_id, s.contact_id
 ),
 
+-- the first goal (order, booked appointment, won deal: fct_conversion_goals) after the send
 conversions as (
-    select s.campaign_id, s.run_id, s.contact_id, min(o.ordered_at) as converted_at
+    select s.campaign_id, s.run_id, s.contact_id, min(g.goal_at) as converted_at
     from sends s
-    join orders o
-      on o.contact_id = s.contact_id
-     and o.status <> 'cancelled'
-     and o.ordered_at > s.sent_at
-     and o.ordered_at <= s.sent_at + interval {{ attribution_days }} day
+    join goals g
+      on g.contact_id = s.contact_id
+     and g.goal_at > s.sent_at
+     and g.goal_at <= s.sent_at + interval {{ attribution_days }} day
     group by s.campaign_id, s.run_id, s.contact_id
 ),
 

@@ -1,5 +1,5 @@
 -- One row per shop order (test orders left out), attached to its contact; a recovered
--- cart when it recovers an abandoned checkout (macro order_recovers_checkout).
+-- cart when it recovers an abandoned checkout (macro order_checkout_recoveries).
 with
 
 orders as (
@@ -33,11 +33,13 @@ abandoned as (
     left join phones p on p.kind = 'typed' and p.raw_value = c.phone_raw and p.is_valid
 ),
 
+live_orders as (
+    select * from attached where cancelled_at is null
+),
+
 recovered as (
-    select distinct o.order_id
-    from attached o
-    join abandoned c on {{ order_recovers_checkout('o', 'c') }}
-    where o.cancelled_at is null
+    select distinct order_id
+    from ({{ order_checkout_recoveries('live_orders', 'abandoned') }}) as recoveries
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- Cart recovery (DESIGN.md): of the abandoned checkouts created at least W
 -- (var cart_recovery_window_days, 3) before the newest checkout or order, the share
--- recovered by a non-cancelled order (macro order_recovers_checkout: the checkout's own
+-- recovered by a non-cancelled order (macro order_checkout_recoveries: the checkout's own
 -- token, or an order of the same contact within W, the rule behind
 -- fct_orders.is_recovered_cart); split by whether a WhatsApp reminder (an automation or
 -- campaign message to that contact) went out after the checkout and before the
@@ -40,10 +40,9 @@ eligible as (
 ),
 
 recoveries as (
-    select e.checkout_id, min(o.ordered_at) as recovered_at
-    from eligible e
-    join orders o on {{ order_recovers_checkout('o', 'e') }}
-    group by e.checkout_id
+    select checkout_id, min(ordered_at) as recovered_at
+    from ({{ order_checkout_recoveries('orders', 'eligible') }}) as recoveries
+    group by checkout_id
 ),
 
 reminders as (

@@ -1,8 +1,8 @@
 """Split demo landing data into what came first and what arrives later.
 
 The feeds of the day-partitioned sources sit in a folder per UTC day of arrival
-(`whatsapp/2026-11-24/`, ...). `set_aside_newest_days` moves the newest of those folders
-out of landing/ until they hold a given share of the bytes, and returns the moves to
+(`whatsapp/2026-11-24/`, ...). `set_aside_newest_days` moves the files of the newest of those
+folders out of landing/ until they hold a given share of the bytes, and returns the moves to
 undo: the benchmark and the incremental-build test build on the rest first, then put
 the increment back and build again, as if the newest days had just arrived.
 """
@@ -20,24 +20,25 @@ def landing_files(root: Path) -> list[Path]:
 
 
 def set_aside_newest_days(landing: Path, aside: Path, share: float) -> list[tuple[Path, Path]]:
-    """Move the newest day folders from `landing` to `aside` until they hold `share` of
-    landing's bytes (at least one day); returns the (original, moved) pairs."""
-    days: dict[str, list[Path]] = {}
+    """Move the files of the newest day folders from `landing` to `aside`, newest day
+    first, until they hold `share` of landing's bytes (at least one file); returns the
+    (original, moved) pairs."""
+    by_day: dict[str, list[Path]] = {}
     for source in DAY_FOLDERS:
         for folder in (landing / source).glob("20*-*-*"):
-            days.setdefault(folder.name, []).append(folder)
+            by_day.setdefault(folder.name, []).extend(landing_files(folder))
     total = sum(p.stat().st_size for p in landing_files(landing))
     moved: list[tuple[Path, Path]] = []
     taken = 0
-    for day in sorted(days, reverse=True):
-        if moved and taken >= share * total:
-            break
-        for folder in days[day]:
-            target = aside / folder.relative_to(landing)
+    for day in sorted(by_day, reverse=True):
+        for path in by_day[day]:
+            if moved and taken >= share * total:
+                return moved
+            target = aside / path.relative_to(landing)
             target.parent.mkdir(parents=True, exist_ok=True)
-            taken += sum(p.stat().st_size for p in landing_files(folder))
-            folder.rename(target)
-            moved.append((folder, target))
+            taken += path.stat().st_size
+            path.rename(target)
+            moved.append((path, target))
     return moved
 
 
@@ -50,8 +51,8 @@ def put_back(moved: list[tuple[Path, Path]]) -> None:
 
 def put_back_everything(landing: Path, aside: Path) -> None:
     """Return whatever a run cut short left in `aside` to `landing`."""
-    for folder in sorted(aside.glob("*/20*-*-*")):
-        back = landing / folder.relative_to(aside)
+    for path in landing_files(aside):
+        back = landing / path.relative_to(aside)
         if not back.exists():
             back.parent.mkdir(parents=True, exist_ok=True)
-            folder.rename(back)
+            path.rename(back)

@@ -33,8 +33,10 @@ create table if not exists raw.ingested_files (
     size_bytes bigint not null,
     line_count bigint not null,
     rejected_count bigint not null,
-    ingested_at timestamp not null
+    ingested_at timestamp not null,
+    modified_ns bigint
 );
+alter table raw.ingested_files add column if not exists modified_ns bigint;
 create table if not exists raw.rejected_records (
     source varchar not null,
     file varchar not null,
@@ -80,22 +82,39 @@ def ensure_common_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(COMMON_DDL)
 
 
-def new_files(con: duckdb.DuckDBPyConnection, source: str, folder: Path) -> tuple[list[tuple[Path, str]], int]:
-    """Landed files under `folder` whose content was never ingested for `source`."""
+def new_files(
+    con: duckdb.DuckDBPyConnection, source: str, candidates: list[Path], root: Path
+) -> tuple[list[tuple[Path, str, str]], int]:
+    """The `candidates` whose content was never ingested for `source`, as (path, sha256,
+    name relative to `root`), and how many were skipped. A file the ledger already lists
+    with the same name, size and modification time is skipped without reading it (landed
+    files never change); any other file is hashed, so a replay under another name loads
+    nothing."""
     seen = {
         row[0]
         for row in con.execute("select content_sha256 from raw.ingested_files where source = ?", [source]).fetchall()
     }
-    fresh: list[tuple[Path, str]] = []
+    known = set(
+        con.execute(
+            "select path, size_bytes, modified_ns from raw.ingested_files where source = ? and modified_ns is not null",
+            [source],
+        ).fetchall()
+    )
+    prefix = str(root) + "/"
+    fresh: list[tuple[Path, str, str]] = []
     skipped = 0
-    batch_hashes: set[str] = set()
-    for path in landed_files(folder):
-        digest = sha256_of(path)
-        if digest in seen or digest in batch_hashes:
+    for path in candidates:
+        name = str(path.resolve()).replace(prefix, "", 1)
+        stat = path.stat()
+        if (name, stat.st_size, stat.st_mtime_ns) in known:
             skipped += 1
             continue
-        batch_hashes.add(digest)
-        fresh.append((path, digest))
+        digest = sha256_of(path)
+        if digest in seen:
+            skipped += 1
+            continue
+        seen.add(digest)
+        fresh.append((path, digest, name))
     return fresh, skipped
 
 
@@ -116,7 +135,7 @@ def ingest_files(
     ensure_common_tables(con)
     con.execute(ddl)
     root = (landing_root or folder.parent).resolve()
-    fresh, skipped = new_files(con, source, folder)
+    fresh, skipped = new_files(con, source, landed_files(folder), root)
     lines = rejected = 0
     for start in range(0, len(fresh), batch_files):
         batch = fresh[start : start + batch_files]
@@ -129,11 +148,11 @@ def ingest_files(
 def _ingest_batch(
     con: duckdb.DuckDBPyConnection,
     source: str,
-    batch: list[tuple[Path, str]],
+    batch: list[tuple[Path, str, str]],
     loader: Loader,
     root: Path,
 ) -> tuple[int, int]:
-    files = [str(path.resolve()) for path, _ in batch]
+    files = [str(path.resolve()) for path, _, _ in batch]
     prefix = str(root) + "/"
     con.execute("begin transaction")
     try:
@@ -198,26 +217,34 @@ def _ingest_batch(
 def _record_files(
     con: duckdb.DuckDBPyConnection,
     source: str,
-    batch: list[tuple[Path, str]],
+    batch: list[tuple[Path, str, str]],
     prefix: str,
 ) -> tuple[int, int]:
     line_counts = dict(con.execute("select file, count(*) from _all_lines group by file").fetchall())
     reject_counts = dict(con.execute("select file, count(*) from _rejects group by file").fetchall())
     rows = []
-    for path, digest in batch:
-        name = str(path.resolve()).replace(prefix, "", 1)
+    for path, digest, name in batch:
+        stat = path.stat()
         rows.append(
             (
                 source,
                 name,
                 digest,
-                path.stat().st_size,
+                stat.st_size,
                 line_counts.get(name, 0),
                 reject_counts.get(name, 0),
+                stat.st_mtime_ns,
             )
         )
-    con.executemany("insert into raw.ingested_files values (?, ?, ?, ?, ?, ?, now()::timestamp)", rows)
+    con.executemany(LEDGER_INSERT, rows)
     return sum(r[4] for r in rows), sum(r[5] for r in rows)
+
+
+LEDGER_INSERT = """
+    insert into raw.ingested_files
+        (source, path, content_sha256, size_bytes, line_count, rejected_count, modified_ns, ingested_at)
+    values (?, ?, ?, ?, ?, ?, ?, now()::timestamp)
+"""
 
 
 @dataclass(frozen=True)
@@ -255,23 +282,10 @@ def ingest_parsed_files(
     """
     ensure_common_tables(con)
     con.execute(ddl)
-    seen = {
-        row[0]
-        for row in con.execute("select content_sha256 from raw.ingested_files where source = ?", [source]).fetchall()
-    }
-    root = landing_root.resolve()
-    skipped = 0
-    fresh: list[tuple[Path, str, str]] = []
     candidates = (
         sorted(p for p in folder.rglob("*") if p.is_file() and p.name.endswith(suffixes)) if folder.exists() else []
     )
-    for path in candidates:
-        digest = sha256_of(path)
-        if digest in seen:
-            skipped += 1
-            continue
-        seen.add(digest)
-        fresh.append((path, digest, str(path.resolve()).replace(str(root) + "/", "", 1)))
+    fresh, skipped = new_files(con, source, candidates, landing_root.resolve())
 
     lines = rejected = 0
     parsed = _parse_all(parse, [path for path, _, _ in fresh])
@@ -335,6 +349,7 @@ def _insert_parsed(
             path.stat().st_size,
             (frame.height if frame is not None else 0) + len(file_rejects),
             len(file_rejects),
+            path.stat().st_mtime_ns,
         )
         for (path, digest, name), (frame, file_rejects) in zip(batch, results, strict=True)
     ]
@@ -346,7 +361,7 @@ def _insert_parsed(
             con.unregister("_parsed")
         if rejects:
             con.executemany("insert into raw.rejected_records values (?, ?, ?, ?, ?, now()::timestamp)", rejects)
-        con.executemany("insert into raw.ingested_files values (?, ?, ?, ?, ?, ?, now()::timestamp)", files)
+        con.executemany(LEDGER_INSERT, files)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
