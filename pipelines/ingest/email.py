@@ -42,9 +42,10 @@ import mailbox
 import re
 from datetime import UTC, datetime
 from email import policy
+from email.headerregistry import DateHeader, UnstructuredHeader
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from functools import partial
+from functools import lru_cache, partial
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -246,10 +247,25 @@ def _raw_header(message: Message, name: str) -> str | None:
 
 
 def _decoded(message: Message, name: str, raw_value: str) -> str:
+    if _is_plain_text_header(message.policy, name) and _is_plain(raw_value):
+        # what the header registry would give back, without its (slow) parse
+        return _WHITESPACE.sub(" ", raw_value.rstrip("\r\n"))
     try:
         return _WHITESPACE.sub(" ", str(message.policy.header_fetch_parse(name, raw_value)))
     except Exception:
         return _WHITESPACE.sub(" ", str(raw_value))
+
+
+@lru_cache(maxsize=1024)
+def _is_plain_text_header(header_policy: Any, name: str) -> bool:
+    """Headers whose decoded value is their text (not addresses, MIME parameters, ids)."""
+    factory = getattr(header_policy, "header_factory", None)
+    return factory is not None and issubclass(factory[name], UnstructuredHeader | DateHeader)
+
+
+def _is_plain(raw_value: Any) -> bool:
+    """ASCII text without RFC 2047 encoded words: decoding leaves it as it is."""
+    return isinstance(raw_value, str) and raw_value.isascii() and "=?" not in raw_value
 
 
 def _decoded_header(message: Message, name: str) -> str | None:
