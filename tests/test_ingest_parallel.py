@@ -25,6 +25,7 @@ TABLES = {
 
 def _ingest(home: Path, parallel_from: int, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[tuple]]:
     monkeypatch.setattr(files, "PARALLEL_FROM_FILES", parallel_from)
+    monkeypatch.setattr(files, "PARALLEL_FROM_BYTES", 10**12)
     p = paths(home)
     con = connect(p.warehouse)
     results = [email.ingest(con, p.landing), calls.ingest(con, p.landing)]

@@ -11,10 +11,7 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -22,6 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.ingest.workers import map_in_processes
 from pipelines.landing import landed_files
 
 COMMON_DDL = """
@@ -299,7 +297,9 @@ def ingest_parsed_files(
 
 
 ParseResult = tuple["pl.DataFrame | None", list[Rejected]]
+# parse in worker processes from this many files, or this many bytes (one big calendar)
 PARALLEL_FROM_FILES = 200
+PARALLEL_FROM_BYTES = 8_000_000
 
 
 def _parse_safely(parse: FileParser, path: Path) -> ParseResult:
@@ -310,18 +310,10 @@ def _parse_safely(parse: FileParser, path: Path) -> ParseResult:
 
 
 def _parse_all(parse: FileParser, paths: list[Path]) -> Iterator[ParseResult]:
-    """The parse results of `paths`, in order; in worker processes when there are many."""
-    workers = min(os.cpu_count() or 1, 4)
-    if len(paths) < PARALLEL_FROM_FILES or workers < 2:
-        return (_parse_safely(parse, path) for path in paths)
-    return _parse_in_pool(parse, paths, workers)
-
-
-def _parse_in_pool(parse: FileParser, paths: list[Path], workers: int) -> Iterator[ParseResult]:
-    # spawn, not fork: the parent holds a DuckDB connection and its threads
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(partial(_parse_safely, parse), paths, chunksize=16)
+    """The parse results of `paths`, in order; in worker processes when there is much."""
+    many = len(paths) >= PARALLEL_FROM_FILES or sum(p.stat().st_size for p in paths) >= PARALLEL_FROM_BYTES
+    chunksize = max(1, min(16, len(paths) // 8))
+    return map_in_processes(partial(_parse_safely, parse), paths, parallel=many, chunksize=chunksize)
 
 
 def _insert_parsed(
