@@ -44,6 +44,15 @@
     cast(unix_timestamp({{ b }}) - unix_timestamp({{ a }}) as bigint)
 {%- endmacro %}
 
+{# seconds of the opening-hours range `hours` (a row of int_business_hours) that fall
+   between `start` and `end` (0 when they do not overlap) #}
+{% macro open_seconds_between(start, end, hours='b') -%}
+    greatest(0, {{ seconds_between(
+        'greatest(' ~ start ~ ', ' ~ hours ~ '.opens_at)',
+        'least(' ~ end ~ ', ' ~ hours ~ '.closes_at)'
+    ) }})
+{%- endmacro %}
+
 {# one row per day from start_date to end_date inclusive, column `day` (date) #}
 {% macro days_between(start_date, end_date) -%}
     {{ return(adapter.dispatch('days_between', 'threadline')(start_date, end_date)) }}

@@ -65,46 +65,25 @@ measured as (
     group by conversation_id
 ),
 
--- seconds of opening hours between opening and first response
+-- seconds of opening hours between opening and first response, and between opening and
+-- the resolution that closed it
 business_seconds as (
     select
         m.conversation_id,
-        sum(
-            greatest(
-                0,
-                {{ seconds_between(
-                    'greatest(m.opened_at, b.opens_at)',
-                    'least(m.first_response_at, b.closes_at)'
-                ) }}
-            )
-        ) as first_response_business_seconds
-    from measured m
-    join business_hours b
-      on b.inbox_id = m.inbox_id
-     and b.opens_at < m.first_response_at
-     and b.closes_at > m.opened_at
-    group by m.conversation_id
-),
-
--- seconds of opening hours between opening and the resolution that closed it
-resolution_business_seconds as (
-    select
-        m.conversation_id,
-        sum(
-            greatest(
-                0,
-                {{ seconds_between(
-                    'greatest(m.opened_at, b.opens_at)',
-                    'least(m.last_resolution_at, b.closes_at)'
-                ) }}
-            )
+        sum(case when b.opens_at < m.first_response_at
+            then {{ open_seconds_between('m.opened_at', 'm.first_response_at') }} end
+        ) as first_response_business_seconds,
+        sum(case when b.opens_at < m.last_resolution_at
+                  and m.last_resolution_pos > coalesce(m.last_customer_pos, 0)
+            then {{ open_seconds_between('m.opened_at', 'm.last_resolution_at') }} end
         ) as resolution_business_seconds
     from measured m
     join business_hours b
       on b.inbox_id = m.inbox_id
-     and b.opens_at < m.last_resolution_at
      and b.closes_at > m.opened_at
-    where m.last_resolution_pos > coalesce(m.last_customer_pos, 0)
+     and b.opens_at < greatest(
+         coalesce(m.first_response_at, m.opened_at), coalesce(m.last_resolution_at, m.opened_at)
+     )
     group by m.conversation_id
 ),
 
@@ -166,7 +145,7 @@ final as (
             'case when m.last_resolution_pos > coalesce(m.last_customer_pos, 0) then m.last_resolution_at end'
         ) }} as resolution_seconds,
         case when m.last_resolution_pos > coalesce(m.last_customer_pos, 0)
-            then cast(coalesce(rb.resolution_business_seconds, 0) as bigint) end as resolution_business_seconds,
+            then cast(coalesce(b.resolution_business_seconds, 0) as bigint) end as resolution_business_seconds,
         lb.labels,
         cast(m.inbound_count as bigint) as inbound_count,
         cast(m.outbound_count as bigint) as outbound_count,
@@ -181,7 +160,6 @@ final as (
     left join inboxes i using (inbox_id)
     left join reopens r using (conversation_id)
     left join business_seconds b using (conversation_id)
-    left join resolution_business_seconds rb using (conversation_id)
     left join labels lb using (conversation_id)
 )
 

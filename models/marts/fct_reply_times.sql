@@ -42,7 +42,7 @@ business as (
     select
         r.conversation_id,
         r.turn_number,
-        sum(greatest(0, {{ seconds_between('greatest(r.turn_started_at, b.opens_at)', 'least(r.replied_at, b.closes_at)') }})) as seconds
+        sum({{ open_seconds_between('r.turn_started_at', 'r.replied_at') }}) as seconds
     from replies r
     join business_hours b
       on b.inbox_id = r.inbox_id and b.opens_at < r.replied_at and b.closes_at > r.turn_started_at
