@@ -4,7 +4,7 @@
 with
 
 inboxes as (
-    select * from {{ ref('inboxes') }}
+    select * from {{ ref('int_inboxes') }}
 ),
 
 schedule as (

@@ -17,33 +17,33 @@ statuses as (
     select * from {{ ref('int_message_statuses') }}
 ),
 
-phones as (
-    select * from {{ source('raw', 'phone_numbers') }}
+record_contacts as (
+    select * from {{ ref('int_record_contacts') }}
 ),
 
 -- ticking "accept marketing" at checkout is an opt-in; not ticking it revokes nothing
 shop_opt_ins as (
     select
-        {{ contact_of_phone_or_email('p.phone_e164', 'o.email') }} as contact_id,
+        rc.contact_id,
         o.ordered_at as occurred_at,
         true as marketing_consent,
         'shopify' as source,
         'accepted marketing at checkout, order ' || o.order_name as detail
     from orders o
-    left join phones p on p.kind = 'typed' and p.raw_value = o.phone_raw
+    left join record_contacts rc on rc.record_id = 'shopify_order:' || o.order_id
     where o.accepts_marketing
 ),
 
 -- the user's own stop / resume in WhatsApp
 whatsapp_preferences as (
     select
-        {{ contact_of(phone_node('p.phone_e164')) }} as contact_id,
+        rc.contact_id,
         w.changed_at as occurred_at,
         w.preference_value = 'resume' as marketing_consent,
         'whatsapp' as source,
         coalesce(w.detail, 'marketing messages ' || w.preference_value) as detail
     from preferences w
-    left join phones p on p.kind = 'wa_id' and p.raw_value = w.wa_id
+    left join record_contacts rc on rc.record_id = 'wa_pref:' || w.wa_id || ':' || cast(w.changed_at as varchar)
     where w.category = 'marketing_messages'
       and w.preference_value in ('stop', 'resume')
 ),

@@ -1,5 +1,7 @@
--- Every record that tells us something about a person (a message, an order), with the
--- identifiers it shows. Identity is by phone number for now (e-mail when there is none).
+-- Every record that tells us something about a person (a message, an order, a CRM or
+-- inbox contact), attached to its contact (int_record_contacts), with the name it gives.
+-- name_priority ranks names by how deliberately they were written: the CRM's, then an
+-- order's, then the shared inbox's contact, then a messaging profile name.
 with
 
 messages as (
@@ -10,36 +12,72 @@ orders as (
     select * from {{ ref('stg_shopify__orders') }}
 ),
 
-phones as (
-    select * from {{ source('raw', 'phone_numbers') }}
+crm_contacts as (
+    select * from {{ ref('stg_hubspot__contacts') }}
+),
+
+inbox_contacts as (
+    select * from {{ ref('stg_chatwoot__contacts') }}
+),
+
+record_contacts as (
+    select * from {{ ref('int_record_contacts') }}
 ),
 
 from_messages as (
     select
         contact_id,
-        phone_e164,
-        email,
         case when direction = 'inbound' or source = 'chatwoot' then display_name end as display_name,
         cast(null as varchar) as first_name,
         sent_at as seen_at,
-        'message' as record_type
+        'message' as record_type,
+        4 as name_priority
     from messages
 ),
 
 from_orders as (
     select
-        {{ contact_of_phone_or_email('p.phone_e164', 'o.email') }} as contact_id,
-        p.phone_e164,
-        o.email,
+        rc.contact_id,
         nullif(trim(coalesce(o.first_name, '') || ' ' || coalesce(o.last_name, '')), '') as display_name,
         o.first_name,
         o.ordered_at as seen_at,
-        'order' as record_type
+        'order' as record_type,
+        2 as name_priority
     from orders o
-    left join phones p on p.kind = 'typed' and p.raw_value = o.phone_raw
+    join record_contacts rc on rc.record_id = 'shopify_order:' || o.order_id
     where not o.is_test
+),
+
+from_crm as (
+    select
+        rc.contact_id,
+        nullif(trim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')), '') as display_name,
+        nullif(trim(c.first_name), '') as first_name,
+        c.created_at as seen_at,
+        'crm_contact' as record_type,
+        1 as name_priority
+    from crm_contacts c
+    join record_contacts rc on rc.record_id = 'hubspot_contact:' || c.crm_contact_id
+),
+
+from_inbox_contacts as (
+    select
+        rc.contact_id,
+        nullif(trim(c.contact_name), '') as display_name,
+        cast(null as varchar) as first_name,
+        c.updated_at as seen_at,
+        'inbox_contact' as record_type,
+        3 as name_priority
+    from inbox_contacts c
+    join record_contacts rc
+      on rc.record_id = {{ chatwoot_contact_record_id('c.chatwoot_account_id', 'c.chatwoot_contact_id', 'c.updated_at') }}
+),
+
+unioned as (
+    select * from from_messages
+    union all select * from from_orders
+    union all select * from from_crm
+    union all select * from from_inbox_contacts
 )
 
-select * from from_messages where contact_id is not null
-union all
-select * from from_orders where contact_id is not null
+select * from unioned where contact_id is not null

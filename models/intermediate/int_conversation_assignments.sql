@@ -1,9 +1,9 @@
 -- Which conversation each item belongs to, exactly as DESIGN.md defines conversations:
 --
---   * a customer message (I) opens a conversation when the contact has none open in
---     that inbox;
---   * the conversation closes when the inbox resolves it (R), or, once it has been
---     answered by a human (H), after `conversation_gap_hours` of silence (no item of
+--   * a customer message opens a conversation when the contact has none open in that
+--     inbox (and thread: an imported conversation_ref is a stream of its own);
+--   * the conversation closes when the inbox resolves it (a resolution), or, once it
+--     has been answered by a human (a human_reply), after `conversation_gap_hours` of silence (no item of
 --     any kind in the stream);
 --   * an unanswered conversation stays open across any silence, until answered or
 --     resolved, so a late first reply is measured;
@@ -30,10 +30,10 @@ ordered as (
     select
         *,
         row_number() over (
-            partition by contact_id, inbox_id order by item_at, kind_order, item_id
+            partition by contact_id, inbox_id, stream_ref order by item_at, kind_order, item_id
         ) as pos,
         lag(item_at) over (
-            partition by contact_id, inbox_id order by item_at, kind_order, item_id
+            partition by contact_id, inbox_id, stream_ref order by item_at, kind_order, item_id
         ) as previous_item_at
     from items
 ),
@@ -48,7 +48,7 @@ with_islands as (
                 then 1 else 0
             end
         ) over (
-            partition by contact_id, inbox_id order by pos rows between unbounded preceding and current row
+            partition by contact_id, inbox_id, stream_ref order by pos rows between unbounded preceding and current row
         ) as island
     from ordered
 ),
@@ -58,12 +58,13 @@ island_marks as (
     select
         contact_id,
         inbox_id,
+        stream_ref,
         island,
-        min(case when kind = 'I' then pos end) as first_i,
-        max(case when kind = 'R' then pos end) as last_r,
-        max(case when kind = 'H' then pos end) as last_h
+        min(case when kind = 'customer_message' then pos end) as first_customer_pos,
+        max(case when kind = 'resolution' then pos end) as last_resolution_pos,
+        max(case when kind = 'human_reply' then pos end) as last_human_reply_pos
     from with_islands
-    group by contact_id, inbox_id, island
+    group by contact_id, inbox_id, stream_ref, island
 ),
 
 -- the first customer message after the island's last resolution (a reopening)
@@ -71,16 +72,18 @@ island_reopens as (
     select
         m.contact_id,
         m.inbox_id,
+        m.stream_ref,
         m.island,
-        min(w.pos) as reopen_i
+        min(w.pos) as reopen_pos
     from island_marks m
     join with_islands w
       on w.contact_id = m.contact_id
      and w.inbox_id = m.inbox_id
+     and w.stream_ref = m.stream_ref
      and w.island = m.island
-     and w.kind = 'I'
-     and w.pos > m.last_r
-    group by m.contact_id, m.inbox_id, m.island
+     and w.kind = 'customer_message'
+     and w.pos > m.last_resolution_pos
+    group by m.contact_id, m.inbox_id, m.stream_ref, m.island
 ),
 
 -- does the island end with an open, unanswered conversation, if it received
@@ -88,18 +91,18 @@ island_reopens as (
 island_functions as (
     select
         m.*,
-        r.reopen_i,
+        r.reopen_pos,
         case
-            when m.first_i is null then false
-            when m.last_r > m.first_i then r.reopen_i is not null and coalesce(m.last_h, 0) < r.reopen_i
-            else coalesce(m.last_h, 0) < m.first_i
+            when m.first_customer_pos is null then false
+            when m.last_resolution_pos > m.first_customer_pos then r.reopen_pos is not null and coalesce(m.last_human_reply_pos, 0) < r.reopen_pos
+            else coalesce(m.last_human_reply_pos, 0) < m.first_customer_pos
         end as ends_open_if_none,
         case
-            when m.last_r is not null then r.reopen_i is not null and coalesce(m.last_h, 0) < r.reopen_i
-            else m.last_h is null
+            when m.last_resolution_pos is not null then r.reopen_pos is not null and coalesce(m.last_human_reply_pos, 0) < r.reopen_pos
+            else m.last_human_reply_pos is null
         end as ends_open_if_open
     from island_marks m
-    left join island_reopens r using (contact_id, inbox_id, island)
+    left join island_reopens r using (contact_id, inbox_id, stream_ref, island)
 ),
 
 island_kinds as (
@@ -115,7 +118,7 @@ island_counted as (
         *,
         -- negations so far, this island included
         sum(is_negation) over (
-            partition by contact_id, inbox_id order by island
+            partition by contact_id, inbox_id, stream_ref order by island
             rows between unbounded preceding and current row
         ) as negations_through
     from island_kinds
@@ -127,11 +130,11 @@ island_running as (
         -- the latest constant island before this one: its value, and the negations up
         -- to it (running maxima pick the latest, since islands and counts only grow)
         max(case when is_constant = 1 then island * 2 + case when ends_open_if_none then 1 else 0 end end) over (
-            partition by contact_id, inbox_id order by island
+            partition by contact_id, inbox_id, stream_ref order by island
             rows between unbounded preceding and 1 preceding
         ) as last_constant_code,
         max(case when is_constant = 1 then negations_through end) over (
-            partition by contact_id, inbox_id order by island
+            partition by contact_id, inbox_id, stream_ref order by island
             rows between unbounded preceding and 1 preceding
         ) as negations_at_last_constant
     from island_counted
@@ -154,8 +157,8 @@ island_starts as (
     select
         *,
         -- the conversation in progress: the latest one started, here or before
-        max(case when not receives_open then first_i end) over (
-            partition by contact_id, inbox_id order by island rows between unbounded preceding and current row
+        max(case when not receives_open then first_customer_pos end) over (
+            partition by contact_id, inbox_id, stream_ref order by island rows between unbounded preceding and current row
         ) as current_start
     from island_states
 ),
@@ -166,8 +169,8 @@ after_resolution as (
     select
         *,
         mod(
-            max(case when kind in ('I', 'R') then pos * 2 + case when kind = 'R' then 1 else 0 end end) over (
-                partition by contact_id, inbox_id order by pos
+            max(case when kind in ('customer_message', 'resolution') then pos * 2 + case when kind = 'resolution' then 1 else 0 end end) over (
+                partition by contact_id, inbox_id, stream_ref order by pos
                 rows between unbounded preceding and 1 preceding
             ),
             2
@@ -179,16 +182,16 @@ assigned as (
     select
         w.* exclude (follows_resolution),
         case
-            when w.kind <> 'I' and coalesce(w.follows_resolution, false) then null
+            when w.kind <> 'customer_message' and coalesce(w.follows_resolution, false) then null
             when s.receives_open then s.current_start
-            when s.first_i is not null and w.pos >= s.first_i then s.first_i
+            when s.first_customer_pos is not null and w.pos >= s.first_customer_pos then s.first_customer_pos
         end as conversation_start_pos
     from after_resolution w
-    join island_starts s using (contact_id, inbox_id, island)
+    join island_starts s using (contact_id, inbox_id, stream_ref, island)
 ),
 
 starts as (
-    select contact_id, inbox_id, pos as conversation_start_pos, item_id as start_item_id
+    select contact_id, inbox_id, stream_ref, pos as conversation_start_pos, item_id as start_item_id
     from with_islands
 ),
 
@@ -196,6 +199,7 @@ final as (
     select
         a.contact_id,
         a.inbox_id,
+        a.stream_ref,
         a.item_id,
         a.item_at,
         a.kind,
@@ -206,7 +210,7 @@ final as (
         s.start_item_id as conversation_start_item_id,
         case when s.start_item_id is not null then 'cv_' || left(md5(a.contact_id || '|' || a.inbox_id || '|' || s.start_item_id), 16) end as conversation_id
     from assigned a
-    left join starts s using (contact_id, inbox_id, conversation_start_pos)
+    left join starts s using (contact_id, inbox_id, stream_ref, conversation_start_pos)
 )
 
 select * from final

@@ -1,9 +1,9 @@
--- The events that open, answer and close conversations, one stream per contact and
--- inbox:
---   I  a customer message (reactions do not count)
---   H  a message written by a human operator
---   O  any other outbound message (bot, automation, campaign)
---   R  the inbox marking the conversation resolved
+-- The events that open, answer and close conversations, one stream per contact, inbox
+-- and thread (stream_ref: an imported conversation_ref, else ''), each of one kind:
+--   customer_message  a customer message (reactions do not count)
+--   human_reply       a message written by a human operator
+--   other_outbound    any other outbound message (bot, automation, campaign)
+--   resolution        the inbox marking the conversation resolved
 with
 
 messages as (
@@ -14,24 +14,25 @@ conversation_events as (
     select * from {{ ref('stg_chatwoot__conversation_events') }}
 ),
 
-inboxes as (
-    select * from {{ ref('inboxes') }}
+inbox_keys as (
+    select * from {{ ref('int_inbox_keys') }}
 ),
 
-phones as (
-    select * from {{ source('raw', 'phone_numbers') }}
+record_contacts as (
+    select * from {{ ref('int_record_contacts') }}
 ),
 
 message_items as (
     select
         contact_id,
         inbox_id,
+        coalesce(conversation_ref, '') as stream_ref,
         message_id as item_id,
         sent_at as item_at,
         case
-            when direction = 'inbound' then 'I'
-            when sender_type = 'operator' then 'H'
-            else 'O'
+            when direction = 'inbound' then 'customer_message'
+            when sender_type = 'operator' then 'human_reply'
+            else 'other_outbound'
         end as kind,
         operator_id
     from messages
@@ -43,16 +44,17 @@ message_items as (
 
 resolutions as (
     select
-        {{ contact_of("coalesce(" ~ phone_node('coalesce(p_typed.phone_e164, p_wa.phone_e164)') ~ ", 'chatwoot:' || i.chatwoot_account_id || ':' || e.chatwoot_contact_id)") }} as contact_id,
-        i.inbox_id,
+        rc.contact_id,
+        k.inbox_id,
+        '' as stream_ref,
         'resolution:' || e.chatwoot_conversation_id || ':' || cast(e.occurred_at as varchar) as item_id,
         e.occurred_at as item_at,
-        'R' as kind,
+        'resolution' as kind,
         cast(null as varchar) as operator_id
     from conversation_events e
-    left join inboxes i on i.chatwoot_inbox_id = e.chatwoot_inbox_id
-    left join phones p_typed on p_typed.kind = 'typed' and p_typed.raw_value = e.contact_phone_raw
-    left join phones p_wa on p_wa.kind = 'wa_id' and p_wa.raw_value = e.contact_wa_id
+    left join inbox_keys k on k.key_kind = 'chatwoot_inbox_id' and k.key_value = e.chatwoot_inbox_id
+    left join record_contacts rc
+      on rc.record_id = {{ chatwoot_event_record_id('e.chatwoot_account_id', 'e.chatwoot_conversation_id', 'e.occurred_at') }}
     where e.status = 'resolved'
       and e.is_status_change
       and e.occurred_at is not null
@@ -68,7 +70,8 @@ unioned as (
 final as (
     select
         *,
-        case kind when 'I' then 1 when 'H' then 2 when 'O' then 3 else 4 end as kind_order
+        case kind when 'customer_message' then 1 when 'human_reply' then 2 when 'other_outbound' then 3 else 4 end
+            as kind_order
     from unioned
 )
 

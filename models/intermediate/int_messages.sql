@@ -1,6 +1,11 @@
 -- Every message of every source, in and out, one row per message id, with its inbox,
--- its contact's phone and who sent it. WhatsApp wamids join the Cloud API webhooks,
--- the shared inbox (Chatwoot's source_id) and the campaign send ledger.
+-- its contact and who sent it. WhatsApp wamids join the Cloud API webhooks, the shared
+-- inbox (Chatwoot's source_id) and the campaign send ledger.
+--
+-- Each source row names its inbox by a key (a WhatsApp phone_number_id, a page, a
+-- mailbox, ...) that int_inbox_keys turns into an inbox, configured or derived; and its
+-- identity record (record_id), whose contact int_record_contacts knows. A message seen
+-- by several sources takes the contact of its most authoritative source that has one.
 with
 
 wa_messages as (
@@ -19,8 +24,16 @@ campaign_sends as (
     select * from {{ ref('stg_senders__campaign_sends') }}
 ),
 
+inbox_keys as (
+    select * from {{ ref('int_inbox_keys') }}
+),
+
 inboxes as (
-    select * from {{ ref('inboxes') }}
+    select * from {{ ref('int_inboxes') }}
+),
+
+record_contacts as (
+    select * from {{ ref('int_record_contacts') }}
 ),
 
 meta_messages as (select * from {{ ref('stg_meta__messages') }}),
@@ -30,7 +43,7 @@ calls as (select * from {{ ref('stg_calls__calls') }}),
 canonical_messages as (select * from {{ ref('stg_canonical__messages') }}),
 
 phones as (
-    select * from {{ source('raw', 'phone_numbers') }}
+    select * from {{ ref('stg_phone_numbers') }}
 ),
 
 -- customers writing on WhatsApp (edits, deletions and system notices are not messages)
@@ -38,10 +51,8 @@ whatsapp_inbound as (
     select
         m.message_id,
         'whatsapp' as source,
-        i.inbox_id,
-        p.phone_e164,
-        cast(null as varchar) as email,
-        m.profile_name as display_name,
+        k.inbox_id,
+        'whatsapp' as channel_hint,
         'inbound' as direction,
         'customer' as sender_type,
         cast(null as varchar) as operator_id,
@@ -51,11 +62,12 @@ whatsapp_inbound as (
         m.referral_source_id,
         m.ctwa_clid,
         m.error_code as message_error_code,
+        cast(null as varchar) as conversation_ref,
+        m.profile_name as display_name,
         1 as source_priority,
-        cast(null as varchar) as identity_node
+        'wa:' || m.message_id as record_id
     from wa_messages m
-    left join inboxes i on i.whatsapp_phone_number_id = m.phone_number_id
-    left join phones p on p.kind = 'wa_id' and p.raw_value = m.from_wa_id
+    left join inbox_keys k on k.key_kind = 'whatsapp_phone_number_id' and k.key_value = m.phone_number_id
     where m.message_type not in ('system', 'revoke', 'edit')
 ),
 
@@ -65,10 +77,8 @@ chatwoot_messages as (
     select
         coalesce(c.source_id, 'chatwoot:' || c.chatwoot_message_id) as message_id,
         'chatwoot' as source,
-        i.inbox_id,
-        coalesce(p_typed.phone_e164, p_wa.phone_e164) as phone_e164,
-        c.contact_email as email,
-        c.contact_name as display_name,
+        k.inbox_id,
+        cast(null as varchar) as channel_hint,
         case when c.message_type = 'incoming' then 'inbound' else 'outbound' end as direction,
         c.sender_type,
         c.operator_id,
@@ -78,12 +88,12 @@ chatwoot_messages as (
         cast(null as varchar) as referral_source_id,
         cast(null as varchar) as ctwa_clid,
         cast(null as integer) as message_error_code,
+        cast(null as varchar) as conversation_ref,
+        c.contact_name as display_name,
         case when c.message_type = 'incoming' then 3 else 2 end as source_priority,
-        'chatwoot:' || i.chatwoot_account_id || ':' || c.chatwoot_contact_id as identity_node
+        {{ chatwoot_message_record_id('c.chatwoot_account_id', 'c.chatwoot_message_id') }} as record_id
     from cw_messages c
-    left join inboxes i on i.chatwoot_inbox_id = c.chatwoot_inbox_id
-    left join phones p_typed on p_typed.kind = 'typed' and p_typed.raw_value = c.contact_phone_raw
-    left join phones p_wa on p_wa.kind = 'wa_id' and p_wa.raw_value = c.contact_wa_id
+    left join inbox_keys k on k.key_kind = 'chatwoot_inbox_id' and k.key_value = c.chatwoot_inbox_id
     where not c.is_private
       and c.message_type in ('incoming', 'outgoing', 'template')
 ),
@@ -92,8 +102,7 @@ first_status as (
     select
         message_id,
         min(status_at) as first_status_at,
-        min(phone_number_id) as phone_number_id,
-        min(recipient_wa_id) as recipient_wa_id
+        min(phone_number_id) as phone_number_id
     from wa_statuses
     group by message_id
 ),
@@ -103,10 +112,8 @@ campaign_messages as (
     select
         s.message_id,
         'senders' as source,
-        i.inbox_id,
-        coalesce(p_led.phone_e164, p_wa.phone_e164) as phone_e164,
-        cast(null as varchar) as email,
-        cast(null as varchar) as display_name,
+        k.inbox_id,
+        'whatsapp' as channel_hint,
         'outbound' as direction,
         'campaign' as sender_type,
         cast(null as varchar) as operator_id,
@@ -116,13 +123,13 @@ campaign_messages as (
         cast(null as varchar) as referral_source_id,
         cast(null as varchar) as ctwa_clid,
         cast(null as integer) as message_error_code,
+        cast(null as varchar) as conversation_ref,
+        cast(null as varchar) as display_name,
         0 as source_priority,
-        cast(null as varchar) as identity_node
+        'send:' || s.campaign_id || ':' || s.run_id || ':' || s.contact_id as record_id
     from campaign_sends s
     left join first_status f on f.message_id = s.message_id
-    left join inboxes i on i.whatsapp_phone_number_id = f.phone_number_id
-    left join phones p_led on p_led.kind = 'typed' and p_led.raw_value = s.phone_raw
-    left join phones p_wa on p_wa.kind = 'wa_id' and p_wa.raw_value = f.recipient_wa_id
+    left join inbox_keys k on k.key_kind = 'whatsapp_phone_number_id' and k.key_value = f.phone_number_id
     where s.message_id is not null
 ),
 
@@ -132,10 +139,8 @@ status_only_messages as (
     select
         f.message_id,
         'whatsapp' as source,
-        i.inbox_id,
-        p.phone_e164,
-        cast(null as varchar) as email,
-        cast(null as varchar) as display_name,
+        k.inbox_id,
+        'whatsapp' as channel_hint,
         'outbound' as direction,
         'automation' as sender_type,
         cast(null as varchar) as operator_id,
@@ -145,63 +150,62 @@ status_only_messages as (
         cast(null as varchar) as referral_source_id,
         cast(null as varchar) as ctwa_clid,
         cast(null as integer) as message_error_code,
+        cast(null as varchar) as conversation_ref,
+        cast(null as varchar) as display_name,
         9 as source_priority,
-        cast(null as varchar) as identity_node
+        'wa_status:' || f.message_id as record_id
     from first_status f
-    left join inboxes i on i.whatsapp_phone_number_id = f.phone_number_id
-    left join phones p on p.kind = 'wa_id' and p.raw_value = f.recipient_wa_id
+    left join inbox_keys k on k.key_kind = 'whatsapp_phone_number_id' and k.key_value = f.phone_number_id
 ),
 
 -- Instagram and Messenger: customers' messages and the business's replies (echoes,
 -- counted as operator replies: the page's inbox is operated by people)
 meta as (
     select
-        m.message_id, m.channel as source, i.inbox_id,
-        cast(null as varchar) as phone_e164, cast(null as varchar) as email, cast(null as varchar) as display_name,
+        m.message_id, m.channel as source, k.inbox_id, m.channel as channel_hint,
         m.direction,
         case when m.direction = 'inbound' then 'customer' else 'operator' end as sender_type,
         cast(null as varchar) as operator_id,
         m.sent_at, m.message_type, m.body,
         cast(null as varchar) as referral_source_id, cast(null as varchar) as ctwa_clid,
-        cast(null as integer) as message_error_code, 1 as source_priority,
-        m.channel || ':' || m.customer_id as identity_node
+        cast(null as integer) as message_error_code, cast(null as varchar) as conversation_ref,
+        cast(null as varchar) as display_name, 1 as source_priority,
+        'meta:' || m.message_id as record_id
     from meta_messages m
-    left join inboxes i
-      on i.channel = m.channel
-     and m.business_account_id = case when m.channel = 'instagram' then i.instagram_account_id else i.facebook_page_id end
+    left join inbox_keys k
+      on k.key_kind = case when m.channel = 'instagram' then 'instagram_account_id' else 'facebook_page_id' end
+     and k.key_value = m.business_account_id
 ),
 
 email as (
     select
-        e.message_id, 'email' as source, i.inbox_id,
-        cast(null as varchar) as phone_e164, e.customer_email as email, e.customer_name as display_name,
+        e.message_id, 'email' as source, k.inbox_id, 'email' as channel_hint,
         e.direction,
         case when e.direction = 'inbound' then 'customer' else 'operator' end as sender_type,
         e.operator_address as operator_id,
         e.sent_at, 'email' as message_type, coalesce(e.subject || ': ', '') || left(e.body, 500) as body,
-        cast(null as varchar), cast(null as varchar), cast(null as integer), 1,
-        cast(null as varchar) as identity_node
+        cast(null as varchar), cast(null as varchar), cast(null as integer), cast(null as varchar),
+        e.customer_name as display_name, 1,
+        e.message_id as record_id
     from email_messages e
-    left join inboxes i on lower(i.email_address) = e.mailbox_address
+    left join inbox_keys k on k.key_kind = 'email_address' and k.key_value = e.mailbox_address
 ),
 
 webchat as (
     select
-        w.message_id, 'webchat' as source, i.inbox_id,
-        p.phone_e164, w.visitor_email as email, w.visitor_name as display_name,
+        w.message_id, 'webchat' as source, k.inbox_id, 'webchat' as channel_hint,
         w.direction, w.sender_type, w.operator_id,
         w.sent_at, 'text' as message_type, w.body,
-        cast(null as varchar), cast(null as varchar), cast(null as integer), 1,
-        'webchat:' || w.site_id || ':' || w.visitor_id as identity_node
+        cast(null as varchar), cast(null as varchar), cast(null as integer), cast(null as varchar),
+        w.visitor_name as display_name, 1,
+        w.message_id as record_id
     from webchat_messages w
-    left join inboxes i on i.webchat_site_id = w.site_id
-    left join phones p on p.kind = 'typed' and p.raw_value = w.visitor_phone_raw
+    left join inbox_keys k on k.key_kind = 'webchat_site_id' and k.key_value = w.site_id
 ),
 
 phone_calls as (
     select
-        c.call_id as message_id, 'calls' as source, coalesce(c.inbox_id, i.inbox_id) as inbox_id,
-        p.phone_e164, cast(null as varchar) as email, cast(null as varchar) as display_name,
+        c.call_id as message_id, 'calls' as source, k.inbox_id, 'phone' as channel_hint,
         c.direction,
         case when c.direction = 'inbound' then 'customer' else 'operator' end as sender_type,
         c.operator_id,
@@ -210,24 +214,30 @@ phone_calls as (
         case when c.is_answered
             then 'Call, ' || cast(c.duration_seconds // 60 as varchar) || 'm' || lpad(cast(c.duration_seconds % 60 as varchar), 2, '0') || 's'
             else 'Missed call' end as body,
-        cast(null as varchar), cast(null as varchar), cast(null as integer), 1,
-        cast(null as varchar) as identity_node
+        cast(null as varchar), cast(null as varchar), cast(null as integer), cast(null as varchar),
+        cast(null as varchar) as display_name, 1,
+        c.call_id as record_id
     from calls c
-    left join phones p on p.kind = 'typed' and p.raw_value = c.customer_phone_raw
     left join phones bp on bp.kind = 'typed' and bp.raw_value = c.business_phone_raw
-    left join inboxes i on i.phone_line = bp.phone_e164
+    left join inbox_keys k
+      on k.key_kind = case when c.inbox_id is not null then 'inbox_id' else 'phone_line' end
+     and k.key_value = coalesce(c.inbox_id, bp.phone_e164)
 ),
 
+-- the canonical import: its channel is honoured, and its conversation_ref bounds
+-- conversations (a ticket exported from another tool is a conversation of its own)
 canonical as (
     select
-        c.message_id, coalesce(c.origin, 'canonical') as source, c.inbox_id,
-        p.phone_e164, c.contact_email as email, c.contact_name as display_name,
+        c.message_id, coalesce(c.origin, 'canonical') as source, k.inbox_id, c.channel as channel_hint,
         c.direction, c.sender_type, c.operator_id,
         c.sent_at, c.message_type, c.body,
-        cast(null as varchar), cast(null as varchar), cast(null as integer), 4,
-        case when c.contact_handle is not null then c.channel || ':' || c.contact_handle end as identity_node
+        cast(null as varchar), cast(null as varchar), cast(null as integer), c.conversation_ref,
+        c.contact_name as display_name, 4,
+        'canonical:' || c.message_id as record_id
     from canonical_messages c
-    left join phones p on p.kind = 'typed' and p.raw_value = c.contact_phone_raw
+    left join inbox_keys k
+      on k.key_kind = case when c.inbox_id is not null then 'inbox_id' else 'canonical_channel' end
+     and k.key_value = coalesce(c.inbox_id, c.channel)
 ),
 
 unioned as (
@@ -242,8 +252,16 @@ unioned as (
     union all select * from status_only_messages
 ),
 
+with_contacts as (
+    select u.*, rc.contact_id, i.is_configured as inbox_is_configured
+    from unioned u
+    left join record_contacts rc using (record_id)
+    left join inboxes i using (inbox_id)
+),
+
 -- one row per message id: the most authoritative source describes it, the others only
--- fill what it lacks (an inbox mirror knows the conversation, the webhook the phone)
+-- fill what it lacks (an inbox mirror knows the conversation, the webhook the phone);
+-- a configured inbox wins over one derived from a source the seed does not know
 merged as (
     select
         message_id,
@@ -254,28 +272,26 @@ merged as (
         min_by(message_type, source_priority) as message_type,
         min_by(body, source_priority) as body,
         min_by(sent_at, source_priority) as sent_at,
-        coalesce(min_by(inbox_id, source_priority), max(inbox_id)) as inbox_id,
-        coalesce(min_by(phone_e164, source_priority), max(phone_e164)) as phone_e164,
-        max(email) as email,
+        coalesce(
+            min_by(inbox_id, source_priority) filter (where inbox_is_configured),
+            min_by(inbox_id, source_priority) filter (where inbox_id is not null)
+        ) as inbox_id,
+        min_by(channel_hint, source_priority) filter (where channel_hint is not null) as channel_hint,
+        min_by(contact_id, source_priority) filter (where contact_id is not null) as contact_id,
+        min_by(conversation_ref, source_priority) filter (where conversation_ref is not null) as conversation_ref,
         max(display_name) as display_name,
         max(referral_source_id) as referral_source_id,
         max(ctwa_clid) as ctwa_clid,
-        max(message_error_code) as message_error_code,
-        max(identity_node) as identity_node
-    from unioned
+        max(message_error_code) as message_error_code
+    from with_contacts
     where message_id is not null
     group by message_id
 ),
 
 final as (
     select
-        m.*,
-        coalesce(
-            i.channel,
-            case when m.source in ('instagram', 'messenger', 'email', 'webchat') then m.source
-                 when m.source = 'calls' then 'phone' end
-        ) as channel,
-        {{ contact_of("coalesce(" ~ phone_node('m.phone_e164') ~ ", " ~ email_node('m.email') ~ ", m.identity_node)") }} as contact_id
+        m.* exclude (channel_hint),
+        coalesce(i.channel, m.channel_hint) as channel
     from merged m
     left join inboxes i using (inbox_id)
 )

@@ -16,12 +16,35 @@
         then '{{ prefix }}:' || trim(cast({{ value }} as varchar)) end
 {%- endmacro %}
 
-{# The current contact of an identifier node (null when the node is unknown). #}
-{% macro contact_of(node) -%}
-    (select ci.contact_id from {{ ref('int_contact_ids') }} ci where ci.node = {{ node }})
+{# The shared inbox's contact (an account's contacts are numbered on their own; a
+   payload without its account is the first account's, as Chatwoot numbers them). #}
+{% macro chatwoot_contact_node(account_id, contact_id) -%}
+    case when {{ contact_id }} is not null
+        then 'chatwoot:' || coalesce(cast({{ account_id }} as varchar), '1') || ':' || cast({{ contact_id }} as varchar) end
 {%- endmacro %}
 
-{# The contact shown by a phone (E.164) or, failing that, an e-mail. #}
-{% macro contact_of_phone_or_email(e164, email) -%}
-    {{ contact_of('coalesce(' ~ phone_node(e164) ~ ', ' ~ email_node(email) ~ ')') }}
+{# Record ids of the shared inbox's records (int_identity_records' keys). #}
+{% macro chatwoot_message_record_id(account_id, message_id) -%}
+    'cw_msg:' || coalesce(cast({{ account_id }} as varchar), '1') || ':' || cast({{ message_id }} as varchar)
+{%- endmacro %}
+
+{% macro chatwoot_event_record_id(account_id, conversation_id, occurred_at) -%}
+    'cw_conv:' || coalesce(cast({{ account_id }} as varchar), '1') || ':' || cast({{ conversation_id }} as varchar)
+        || ':' || cast({{ occurred_at }} as varchar)
+{%- endmacro %}
+
+{% macro chatwoot_contact_record_id(account_id, contact_id, updated_at) -%}
+    'cw_contact:' || cast({{ account_id }} as varchar) || ':' || cast({{ contact_id }} as varchar) || ':'
+        || coalesce(cast({{ updated_at }} as varchar), '')
+{%- endmacro %}
+
+{# The record kinds' precedence when a record's identifiers disagree (int_record_contacts):
+   a phone, then an e-mail, then an account on a messaging channel, then a shop or CRM id. #}
+{% macro node_precedence(node) -%}
+    case
+        when {{ node }} like 'phone:%' then 1
+        when {{ node }} like 'email:%' then 2
+        when {{ node }} like 'shopify:%' or {{ node }} like 'woocommerce:%' or {{ node }} like 'hubspot:%' then 4
+        else 3
+    end
 {%- endmacro %}

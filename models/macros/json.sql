@@ -57,3 +57,16 @@
         {%- endfor %}
     from {{ relation }}
 {%- endmacro %}
+
+{#- The items of a JSON array at `path`, one row each, as JSON text: use it as a
+    select-list expression (`select ..., json_array_items('value', '$.errors') as item`),
+    which repeats the row once per item and drops rows with no array. -#}
+{% macro json_array_items(column, path) -%}
+    {{ return(adapter.dispatch('json_array_items', 'threadline')(column, path)) }}
+{%- endmacro %}
+{% macro default__json_array_items(column, path) -%}
+    unnest(cast(json_extract({{ column }}, '{{ path }}') as json[]))
+{%- endmacro %}
+{% macro spark__json_array_items(column, path) -%}
+    explode(from_json(get_json_object({{ column }}, '{{ path }}'), 'array<string>'))
+{%- endmacro %}

@@ -1,5 +1,7 @@
--- One row per person. Identity is by phone number for now (by e-mail when a record has
--- no phone); marketing consent is the latest consent change we know of.
+-- One row per person (identity resolution: int_identity_*, int_record_contacts), with
+-- the phone and e-mail seen most recently among their identifiers, the most deliberate
+-- name any record gives them (CRM, then order, then inbox contact, then profile name;
+-- the latest at the same rank); marketing consent is the latest consent change we know of.
 with
 
 records as (
@@ -17,7 +19,7 @@ consent_events as (
 ),
 
 phones as (
-    select * from {{ source('raw', 'phone_numbers') }}
+    select * from {{ ref('stg_phone_numbers') }}
 ),
 
 -- every person identity resolution knows, with their most recently seen phone and e-mail
@@ -36,9 +38,8 @@ people as (
 activity as (
     select
         contact_id,
-        max_by(email, case when email is not null then (seen_at, email) end) as email,
-        max_by(display_name, case when display_name is not null then (seen_at, display_name) end) as display_name,
-        max_by(first_name, case when first_name is not null then (seen_at, first_name) end) as first_name,
+        min_by(display_name, case when display_name is not null then (name_priority, -epoch(coalesce(seen_at, timestamp '1970-01-01')), display_name) end) as display_name,
+        min_by(first_name, case when first_name is not null then (name_priority, -epoch(coalesce(seen_at, timestamp '1970-01-01')), first_name) end) as first_name,
         max(seen_at) as last_seen_at,
         sum(case when record_type = 'order' then 1 else 0 end) as orders_count,
         sum(case when record_type = 'message' then 1 else 0 end) as messages_count
@@ -50,7 +51,7 @@ contacts as (
     select
         p.contact_id,
         p.phone_e164,
-        coalesce(p.email, a.email) as email,
+        p.email,
         a.display_name,
         a.first_name,
         p.first_seen_at,

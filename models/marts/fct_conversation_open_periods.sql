@@ -24,11 +24,11 @@ items as (
 numbered as (
     select
         *,
-        coalesce(sum(case when kind = 'R' then 1 else 0 end) over (
+        coalesce(sum(case when kind = 'resolution' then 1 else 0 end) over (
             partition by conversation_id order by pos
             rows between unbounded preceding and 1 preceding
         ), 0) as period_number,
-        max(case when kind = 'H' then 1 else 0 end) over (partition by conversation_id) = 1 as is_answered
+        max(case when kind = 'human_reply' then 1 else 0 end) over (partition by conversation_id) = 1 as is_answered
     from items
 ),
 
@@ -38,8 +38,8 @@ periods as (
         period_number,
         min(contact_id) as contact_id,
         min(inbox_id) as inbox_id,
-        min(case when kind = 'I' then item_at end) as opened_at,
-        max(case when kind = 'R' then item_at end) as resolved_at,
+        min(case when kind = 'customer_message' then item_at end) as opened_at,
+        max(case when kind = 'resolution' then item_at end) as resolved_at,
         max(item_at) as last_item_at,
         bool_or(is_answered) as is_answered
     from numbered

@@ -12,7 +12,7 @@ business_hours as (
 ),
 
 inboxes as (
-    select * from {{ ref('inboxes') }}
+    select * from {{ ref('int_inboxes') }}
 ),
 
 messages as (
@@ -33,12 +33,12 @@ reopen_flags as (
         conversation_id,
         kind,
         case
-            when kind = 'I'
-             and lag(kind) over (partition by conversation_id order by pos) = 'R'
+            when kind = 'customer_message'
+             and lag(kind) over (partition by conversation_id order by pos) = 'resolution'
             then 1 else 0
         end as is_reopen
     from assignments
-    where kind in ('I', 'R')
+    where kind in ('customer_message', 'resolution')
 ),
 
 reopens as (
@@ -53,14 +53,14 @@ measured as (
         min(contact_id) as contact_id,
         min(inbox_id) as inbox_id,
         min(item_at) as opened_at,
-        min(case when kind = 'H' then item_at end) as first_response_at,
-        max(case when kind = 'R' then pos end) as last_resolution_pos,
-        max(case when kind = 'I' then pos end) as last_customer_pos,
-        max(case when kind = 'R' then item_at end) as last_resolution_at,
-        max_by(operator_id, case when kind = 'H' then pos end) as last_operator_id,
-        count(distinct case when kind = 'H' then operator_id end) as operators_count,
-        sum(case when kind = 'I' then 1 else 0 end) as inbound_count,
-        sum(case when kind in ('H', 'O') then 1 else 0 end) as outbound_count
+        min(case when kind = 'human_reply' then item_at end) as first_response_at,
+        max(case when kind = 'resolution' then pos end) as last_resolution_pos,
+        max(case when kind = 'customer_message' then pos end) as last_customer_pos,
+        max(case when kind = 'resolution' then item_at end) as last_resolution_at,
+        max_by(operator_id, case when kind = 'human_reply' then pos end) as last_operator_id,
+        count(distinct case when kind = 'human_reply' then operator_id end) as operators_count,
+        sum(case when kind = 'customer_message' then 1 else 0 end) as inbound_count,
+        sum(case when kind in ('human_reply', 'other_outbound') then 1 else 0 end) as outbound_count
     from assignments
     group by conversation_id
 ),

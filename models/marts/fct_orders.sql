@@ -1,4 +1,5 @@
--- One row per shop order (test orders left out), attached to its contact; a recovered
+-- One row per shop order (test orders left out), attached to its contact (by the
+-- order's identifiers: int_record_contacts); a recovered
 -- cart when it recovers an abandoned checkout (macro order_checkout_recoveries).
 with
 
@@ -10,16 +11,16 @@ checkouts as (
     select * from {{ ref('stg_shopify__checkouts') }}
 ),
 
-phones as (
-    select * from {{ source('raw', 'phone_numbers') }}
+record_contacts as (
+    select * from {{ ref('int_record_contacts') }}
 ),
 
 attached as (
     select
         o.*,
-        {{ contact_of_phone_or_email('p.phone_e164', 'o.email') }} as contact_id
+        rc.contact_id
     from orders o
-    left join phones p on p.kind = 'typed' and p.raw_value = o.phone_raw
+    left join record_contacts rc on rc.record_id = 'shopify_order:' || o.order_id
     where not o.is_test
 ),
 
@@ -28,9 +29,9 @@ abandoned as (
         c.checkout_id,
         c.checkout_token,
         c.created_at,
-        {{ contact_of_phone_or_email('p.phone_e164', 'c.email') }} as contact_id
+        rc.contact_id
     from checkouts c
-    left join phones p on p.kind = 'typed' and p.raw_value = c.phone_raw and p.is_valid
+    left join record_contacts rc on rc.record_id = 'shopify_checkout:' || c.checkout_id
 ),
 
 live_orders as (

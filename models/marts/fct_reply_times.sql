@@ -7,7 +7,7 @@ with
 
 items as (
     select * from {{ ref('int_conversation_assignments') }}
-    where conversation_id is not null and kind in ('I', 'H')
+    where conversation_id is not null and kind in ('customer_message', 'human_reply')
 ),
 
 business_hours as (select * from {{ ref('int_business_hours') }}),
@@ -25,16 +25,16 @@ turns as (
         conversation_id, contact_id, inbox_id, pos as turn_pos, item_at as turn_started_at,
         row_number() over (partition by conversation_id order by pos) as turn_number
     from flagged
-    where kind = 'I' and (previous_kind is null or previous_kind <> 'I')
+    where kind = 'customer_message' and (previous_kind is null or previous_kind <> 'customer_message')
 ),
 
 replies as (
     select
         t.*,
         (select min(h.item_at) from items h
-          where h.conversation_id = t.conversation_id and h.kind = 'H' and h.pos > t.turn_pos) as replied_at,
+          where h.conversation_id = t.conversation_id and h.kind = 'human_reply' and h.pos > t.turn_pos) as replied_at,
         (select min_by(h.operator_id, h.pos) from items h
-          where h.conversation_id = t.conversation_id and h.kind = 'H' and h.pos > t.turn_pos) as operator_id
+          where h.conversation_id = t.conversation_id and h.kind = 'human_reply' and h.pos > t.turn_pos) as operator_id
     from turns t
 ),
 

@@ -1,6 +1,6 @@
 -- One row per thing that happened to a contact, from every source: messages in and
 -- out, notes, labels, assignments, resolutions and reopenings, orders, abandoned
--- checkouts, deal stage changes, consent changes and campaign sends.
+-- checkouts, CRM contacts created, deal stage changes, consent changes and campaign sends.
 with
 
 messages as (select * from {{ ref('int_messages') }}),
@@ -9,12 +9,12 @@ cw_events as (select * from {{ ref('stg_chatwoot__conversation_events') }}),
 orders as (select * from {{ ref('fct_orders') }}),
 checkouts as (select * from {{ ref('stg_shopify__checkouts') }}),
 deal_versions as (select * from {{ ref('stg_hubspot__deal_versions') }}),
+crm_contacts as (select * from {{ ref('stg_hubspot__contacts') }}),
 consent_events as (select * from {{ ref('int_consent_events') }}),
 sends as (select * from {{ ref('stg_senders__campaign_sends') }}),
 appointments as (select * from {{ ref('stg_calendar__appointments') }}),
-identity_records as (select * from {{ ref('int_identity_records') }}),
-inboxes as (select * from {{ ref('inboxes') }}),
-phones as (select * from {{ source('raw', 'phone_numbers') }} where is_valid),
+inbox_keys as (select * from {{ ref('int_inbox_keys') }}),
+record_contacts as (select * from {{ ref('int_record_contacts') }}),
 
 message_events as (
     select
@@ -35,17 +35,17 @@ message_events as (
 inbox_events as (
     select
         e.*,
-        i.channel,
-        {{ contact_of("coalesce(" ~ phone_node('coalesce(pt.phone_e164, pw.phone_e164)') ~ ", 'chatwoot:' || i.chatwoot_account_id || ':' || e.chatwoot_contact_id)") }} as contact_id,
+        k.channel,
+        rc.contact_id,
         cast(json_extract(labels_previous_json, '$[0]') as varchar[]) as labels_before,
         cast(json_extract(labels_current_json, '$[0]') as varchar[]) as labels_after,
         json_extract_string(assignee_current_json, '$[0]') as assignee_after,
         json_extract_string(status_previous_json, '$[0]') as status_before,
         json_extract_string(status_current_json, '$[0]') as status_after
     from cw_events e
-    join inboxes i on i.chatwoot_inbox_id = e.chatwoot_inbox_id
-    left join phones pt on pt.kind = 'typed' and pt.raw_value = e.contact_phone_raw
-    left join phones pw on pw.kind = 'wa_id' and pw.raw_value = e.contact_wa_id
+    left join inbox_keys k on k.key_kind = 'chatwoot_inbox_id' and k.key_value = e.chatwoot_inbox_id
+    left join record_contacts rc
+      on rc.record_id = {{ chatwoot_event_record_id('e.chatwoot_account_id', 'e.chatwoot_conversation_id', 'e.occurred_at') }}
 ),
 
 label_events as (
@@ -81,14 +81,14 @@ status_events as (
 
 note_events as (
     select
-        {{ contact_of("coalesce(" ~ phone_node('coalesce(pt.phone_e164, pw.phone_e164)') ~ ", 'chatwoot:' || i.chatwoot_account_id || ':' || n.chatwoot_contact_id)") }} as contact_id,
-        n.created_at as occurred_at, 'note_added' as event_type, i.channel, 'chatwoot' as source,
+        rc.contact_id,
+        n.created_at as occurred_at, 'note_added' as event_type, k.channel, 'chatwoot' as source,
         'chatwoot:' || n.chatwoot_message_id as ref_id,
         'Note by ' || coalesce(n.operator_name, 'operator') || ': ' || left(n.content, 120) as summary
     from cw_messages n
-    join inboxes i on i.chatwoot_inbox_id = n.chatwoot_inbox_id
-    left join phones pt on pt.kind = 'typed' and pt.raw_value = n.contact_phone_raw
-    left join phones pw on pw.kind = 'wa_id' and pw.raw_value = n.contact_wa_id
+    left join inbox_keys k on k.key_kind = 'chatwoot_inbox_id' and k.key_value = n.chatwoot_inbox_id
+    left join record_contacts rc
+      on rc.record_id = {{ chatwoot_message_record_id('n.chatwoot_account_id', 'n.chatwoot_message_id') }}
     where n.is_private
 ),
 
@@ -105,25 +105,37 @@ order_events as (
 
 checkout_events as (
     select
-        {{ contact_of_phone_or_email('p.phone_e164', 'c.email') }} as contact_id,
+        rc.contact_id,
         c.created_at as occurred_at, 'checkout_abandoned' as event_type, 'shop' as channel,
         'shopify' as source, c.checkout_id as ref_id,
         'Cart left: ' || coalesce(c.first_product_title, '') || ' (' || cast(c.total_amount as varchar) || ')' as summary
     from checkouts c
-    left join phones p on p.kind = 'typed' and p.raw_value = c.phone_raw
+    left join record_contacts rc on rc.record_id = 'shopify_checkout:' || c.checkout_id
 ),
 
 deal_events as (
     select
-        {{ contact_of("'hubspot:' || crm_contact_id") }} as contact_id,
+        rc.contact_id,
         updated_at as occurred_at, 'deal_stage_changed' as event_type, 'crm' as channel,
         'hubspot' as source, deal_id as ref_id,
         'Deal ' || coalesce(deal_name, deal_id) || ': ' || deal_stage as summary
     from (
         select *, lag(deal_stage) over (partition by deal_id order by updated_at) as previous_stage
         from deal_versions
-    )
+    ) d
+    left join record_contacts rc on rc.record_id = 'hubspot_contact:' || d.crm_contact_id
     where previous_stage is distinct from deal_stage
+),
+
+crm_contact_events as (
+    select
+        rc.contact_id,
+        c.created_at as occurred_at, 'crm_contact_created' as event_type, 'crm' as channel,
+        'hubspot' as source, c.crm_contact_id as ref_id,
+        'CRM contact: ' || coalesce(nullif(trim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')), ''), c.crm_contact_id)
+            || coalesce(' (' || c.lifecycle_stage || ')', '') as summary
+    from crm_contacts c
+    join record_contacts rc on rc.record_id = 'hubspot_contact:' || c.crm_contact_id
 ),
 
 consent_changes as (
@@ -135,26 +147,25 @@ consent_changes as (
 
 campaign_events as (
     select
-        {{ contact_of(phone_node('p.phone_e164')) }} as contact_id,
+        rc.contact_id,
         s.sent_at as occurred_at, 'campaign_sent' as event_type, 'whatsapp' as channel,
         'senders' as source, s.message_id as ref_id,
         'Campaign ' || s.campaign_id || ': template ' || s.template_name as summary
     from sends s
-    left join phones p on p.kind = 'typed' and p.raw_value = s.phone_raw
+    left join record_contacts rc on rc.record_id = 'send:' || s.campaign_id || ':' || s.run_id || ':' || s.contact_id
     where s.message_id is not null
 ),
 
 -- an appointment concerns the person its attendees' phone or e-mail identify
 appointment_events as (
     select
-        min({{ contact_of('r.node') }}) as contact_id,
+        rc.contact_id,
         a.starts_at as occurred_at,
         case when a.status = 'CANCELLED' then 'appointment_cancelled' else 'appointment_booked' end as event_type,
         'calendar' as channel, coalesce(a.calendar_name, 'calendar') as source, a.appointment_id as ref_id,
         coalesce(a.summary, 'Appointment') || case when a.status = 'CANCELLED' then ' (cancelled)' else '' end as summary
     from appointments a
-    join identity_records r on r.record_id = 'appointment:' || a.appointment_id
-    group by a.appointment_id, a.starts_at, a.status, a.calendar_name, a.summary
+    join record_contacts rc on rc.record_id = 'appointment:' || a.appointment_id
 ),
 
 unioned as (
@@ -167,6 +178,7 @@ unioned as (
     union all select * from order_events
     union all select * from checkout_events
     union all select * from deal_events
+    union all select * from crm_contact_events
     union all select * from consent_changes
     union all select * from campaign_events
 )

@@ -13,16 +13,16 @@ with
 checkouts as (select * from {{ ref('stg_shopify__checkouts') }}),
 orders as (select * from {{ ref('fct_orders') }} where status <> 'cancelled'),
 messages as (select * from {{ ref('fct_messages') }}),
-phones as (select * from {{ source('raw', 'phone_numbers') }} where is_valid),
+record_contacts as (select * from {{ ref('int_record_contacts') }}),
 
 abandoned as (
     select
         c.checkout_id,
         c.checkout_token,
-        {{ contact_of_phone_or_email('p.phone_e164', 'c.email') }} as contact_id,
+        rc.contact_id,
         c.created_at
     from checkouts c
-    left join phones p on p.kind = 'typed' and p.raw_value = c.phone_raw
+    left join record_contacts rc on rc.record_id = 'shopify_checkout:' || c.checkout_id
 ),
 
 newest as (

@@ -8,7 +8,7 @@ messages as (select * from {{ ref('fct_messages') }} where sender_type = 'operat
 conversations as (select * from {{ ref('fct_conversations') }}),
 turns as (select * from {{ ref('fct_reply_times') }} where operator_id is not null),
 breaches as (select * from {{ ref('fct_sla_breaches') }} where operator_id is not null),
-inboxes as (select * from {{ ref('inboxes') }}),
+inboxes as (select * from {{ ref('int_inboxes') }}),
 
 sent as (
     select

@@ -10,7 +10,7 @@ turns as (select * from {{ ref('fct_reply_times') }}),
 breaches as (select * from {{ ref('fct_sla_breaches') }}),
 periods as (select * from {{ ref('fct_conversation_open_periods') }}),
 assignments as (select * from {{ ref('int_conversation_assignments') }}),
-inboxes as (select * from {{ ref('inboxes') }}),
+inboxes as (select * from {{ ref('int_inboxes') }}),
 chatwoot_messages as (select * from {{ ref('stg_chatwoot__messages') }}),
 chatwoot_events as (select * from {{ ref('stg_chatwoot__conversation_events') }}),
 
@@ -121,7 +121,7 @@ handled as (
         o.conversation_id,
         exists (
             select 1 from assignments h
-            where h.conversation_id = o.conversation_id and h.kind = 'H' and h.item_at < o.day_ends_at
+            where h.conversation_id = o.conversation_id and h.kind = 'human_reply' and h.item_at < o.day_ends_at
         ) as is_answered,
         (
             select max_by(e.assignee_id, e.occurred_at)
