@@ -46,7 +46,7 @@ def _ingest_and_build(home: Path) -> None:
 
 # ids that depend on when a person was first registered, and the registry's own history
 ID_COLUMNS = ("contact_id", "conversation_id")
-REGISTRY = "intermediate.int_contact_registry"
+REGISTRY = ("intermediate.int_contact_registry", "staging.stg_state__contact_registry")
 
 
 def _is_id_column(column: str) -> bool:
@@ -70,7 +70,7 @@ def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     ).fetchall()
     tables: dict[str, list[str]] = {}
     for table, column in rows:
-        if table != REGISTRY and not _is_id_column(column):
+        if table not in REGISTRY and not _is_id_column(column):
             tables.setdefault(table, []).append(f'"{column}"')
     return tables
 

@@ -6,26 +6,30 @@
 -- a new component gets an id derived from its earliest-seen identifier; when a
 -- component spans several existing contacts (they merged), the contact seen first
 -- survives and the others' identifiers move to it (marts.contact_merges lists them).
+-- After each build the whole history is saved under THREADLINE_HOME/state/ (macro
+-- save_contact_registry), so a warehouse rebuilt from landing/ and state/ keeps every
+-- contact id.
 with
 
 components as (
     select * from {{ ref('int_identity_components') }}
 ),
 
+-- every assignment made so far: this table's, or, when it is built from scratch (a new
+-- warehouse, a full refresh), the history saved under THREADLINE_HOME/state/
+history as (
 {% if is_incremental() %}
+    select node, contact_id, valid_from from {{ this }}
+{% else %}
+    select node, contact_id, valid_from from {{ ref('stg_state__contact_registry') }}
+{% endif %}
+),
+
 previous as (
     select node, contact_id, valid_from
-    from {{ this }}
+    from history
     qualify row_number() over (partition by node order by valid_from desc, contact_id) = 1
 ),
-
-{% else %}
-previous as (
-    select cast(null as varchar) as node, cast(null as varchar) as contact_id, cast(null as timestamp) as valid_from
-    where false
-),
-
-{% endif %}
 
 -- the contacts a component already spans, each with its earliest-seen identifier
 existing_per_component as (
@@ -63,4 +67,10 @@ changes as (
     where p.contact_id is null or p.contact_id <> a.contact_id
 )
 
+{% if is_incremental() %}
 select * from changes
+{% else %}
+select * from history
+union all
+select * from changes
+{% endif %}

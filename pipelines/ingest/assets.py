@@ -6,7 +6,7 @@ process, so DuckDB's single writer is never contended.
 
 import dagster as dg
 
-from pipelines.ingest import phones
+from pipelines.ingest import phones, registry_state
 from pipelines.ingest.sources import SOURCES
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse import writing
@@ -81,6 +81,15 @@ def raw_phone_numbers(warehouse: WarehouseResource) -> dg.MaterializeResult:
         added = phones.refresh(con)
         total = con.execute("select count(*) from raw.phone_numbers").fetchone()[0]
     return dg.MaterializeResult(metadata={"added": added, "total": total})
+
+
+@dg.asset(key=["raw", "contact_registry_state"], group_name="raw", pool="warehouse")
+def raw_contact_registry_state(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """The contact registry saved under state/contact_registry/ after the last dbt build,
+    so contact ids survive a warehouse rebuilt from landing/ and state/."""
+    with writing(warehouse.paths.warehouse) as con:
+        result = registry_state.load(con, warehouse.paths)
+    return dg.MaterializeResult(metadata=dict(result))
 
 
 @dg.asset_check(asset=["raw", "whatsapp_messages"], blocking=False)

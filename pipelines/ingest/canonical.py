@@ -8,7 +8,7 @@ does not matter; extra columns are kept in `payload` and otherwise ignored):
 
 - `message_id` (required): the message's id in the tool it came from;
 - `channel` (required): whatsapp, instagram, messenger, email, webchat, phone, sms, other;
-- `inbox_id`: an `inbox_id` of `models/seeds/inboxes.csv`;
+- `inbox_id`: an `inbox_id` of `models/seeds/inboxes.csv` (optional: the `channel` names the inbox otherwise);
 - `direction` (required): inbound or outbound;
 - `sender_type`: customer, operator, bot, automation or campaign (default: customer for
   inbound, operator for outbound); `operator_id`: who wrote an outbound message;

@@ -12,10 +12,10 @@ export: Thunderbird, Gmail Takeout, `mutt`, Dovecot), read with the standard lib
   the body, so the same message found in two mailboxes gets the same id;
 - `from_address`/`from_name`, `to_addresses`/`cc_addresses` (JSON lists of lower-cased
   addresses), `subject` (RFC 2047 decoded) and `sent_at` (the Date header, in UTC);
-- `direction`: `outbound` when From is one of the businesses' own addresses (the
-  `email_address` column of `models/seeds/inboxes.csv`), else `inbound`;
-  `mailbox_address` is the business address involved (From for outbound; for inbound
-  the first business address among To, Cc, Delivered-To, X-Original-To);
+- `delivered_to`: the addresses of the Delivered-To and X-Original-To headers (JSON
+  list, in order): the mailbox the message was delivered to. Whether a message is the
+  business's (outbound) or a customer's is decided in dbt (`stg_email__messages`) from
+  the inboxes seed, so editing the seed reclassifies mail already ingested;
 - `body_text`: the text/plain body, or the text/html body with its tags stripped
   (blockquotes become `> ` lines); `new_text`: `body_text` without quoted history,
   i.e. without `>` lines and without everything from a reply header on ("Il giorno ...
@@ -34,7 +34,6 @@ staging keeps one row per `message_id`.
 
 from __future__ import annotations
 
-import csv
 import email.utils
 import hashlib
 import json
@@ -45,7 +44,7 @@ from email import policy
 from email.headerregistry import DateHeader, UnstructuredHeader
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from functools import lru_cache, partial
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -55,11 +54,9 @@ import polars as pl
 
 from pipelines.connectors.csv_exports import RowError
 from pipelines.ingest.files import IngestResult, Rejected, ingest_parsed_files
-from pipelines.settings import DBT_PROJECT_DIR
 
 SOURCE = "email"
 SUFFIXES = (".eml", ".EML", ".mbox", ".MBOX")
-INBOXES_CSV = DBT_PROJECT_DIR / "seeds" / "inboxes.csv"
 RAW_TEXT_LIMIT = 20_000
 SYNTHETIC_DOMAIN = "threadline.synthetic"
 
@@ -78,8 +75,7 @@ create table if not exists raw.email_messages (
     to_addresses json not null,
     cc_addresses json not null,
     sent_at timestamp not null,
-    direction varchar not null,
-    mailbox_address varchar,
+    delivered_to json not null,
     body_text varchar,
     new_text varchar,
     raw_headers json using compression zstd not null,
@@ -99,8 +95,7 @@ SCHEMA: dict[str, pl.DataType] = {
     "to_addresses": pl.String(),
     "cc_addresses": pl.String(),
     "sent_at": pl.Datetime("us"),
-    "direction": pl.String(),
-    "mailbox_address": pl.String(),
+    "delivered_to": pl.String(),
     "body_text": pl.String(),
     "new_text": pl.String(),
     "raw_headers": pl.String(),
@@ -108,16 +103,6 @@ SCHEMA: dict[str, pl.DataType] = {
 
 _MSG_ID = re.compile(r"<[^<>\s]+>")
 _WHITESPACE = re.compile(r"\s+")
-
-
-def business_addresses(inboxes_csv: Path = INBOXES_CSV) -> frozenset[str]:
-    """The businesses' own e-mail addresses (lower-cased) from the inboxes seed."""
-    with open(inboxes_csv, newline="", encoding="utf-8") as handle:
-        return frozenset(
-            row["email_address"].strip().lower()
-            for row in csv.DictReader(handle)
-            if (row.get("email_address") or "").strip()
-        )
 
 
 # --- reading files ---------------------------------------------------------------------
@@ -152,14 +137,12 @@ def _mbox_preamble(path: Path) -> bytes:
     return bytes(kept)
 
 
-def parse_email_file(
-    path: Path, business: frozenset[str]
-) -> tuple[pl.DataFrame, list[Rejected]]:
+def parse_email_file(path: Path) -> tuple[pl.DataFrame, list[Rejected]]:
     messages, rejects = split_messages(path)
     rows: list[dict[str, Any]] = []
     for index, raw in messages:
         try:
-            row = parse_message(raw, business)
+            row = parse_message(raw)
         except RowError as error:
             rejects.append(Rejected(index, str(error), _raw_text(raw)))
             continue
@@ -178,7 +161,7 @@ def _raw_text(raw: bytes) -> str:
 # --- one message -------------------------------------------------------------------------
 
 
-def parse_message(raw: bytes, business: frozenset[str]) -> dict[str, Any]:
+def parse_message(raw: bytes) -> dict[str, Any]:
     """The row of one message (without its index), or RowError with the reason."""
     message = BytesParser(policy=policy.default).parsebytes(raw)
     if not message.keys():
@@ -198,14 +181,8 @@ def parse_message(raw: bytes, business: frozenset[str]) -> dict[str, Any]:
     references = _ids(_raw_header(message, "References"))
     message_id = _own_id(message) or synthetic_id(message, body)
 
-    direction = "outbound" if from_address in business else "inbound"
-    if direction == "outbound":
-        mailbox_address = from_address
-    else:
-        delivered = [address for name in ("Delivered-To", "X-Original-To")
-                     for _, address in _addresses(message, name)]
-        mailbox_address = next((a for a in (*to_list, *cc_list, *delivered) if a in business),
-                               None)
+    delivered = [address for name in ("Delivered-To", "X-Original-To")
+                 for _, address in _addresses(message, name)]
     new = strip_quoted(body)
     return {
         "message_id": message_id,
@@ -218,8 +195,7 @@ def parse_message(raw: bytes, business: frozenset[str]) -> dict[str, Any]:
         "to_addresses": json.dumps(to_list),
         "cc_addresses": json.dumps(cc_list),
         "sent_at": sent_at,
-        "direction": direction,
-        "mailbox_address": mailbox_address,
+        "delivered_to": json.dumps(delivered),
         "body_text": body or None,
         "new_text": new or None,
         "raw_headers": json.dumps(_all_headers(message), ensure_ascii=False),
@@ -500,12 +476,8 @@ def strip_quoted(text: str) -> str:
     return "\n".join(kept).strip()
 
 
-def ingest(
-    con: duckdb.DuckDBPyConnection, landing: Path, inboxes_csv: Path = INBOXES_CSV
-) -> IngestResult:
-    business = business_addresses(inboxes_csv)
+def ingest(con: duckdb.DuckDBPyConnection, landing: Path) -> IngestResult:
     return ingest_parsed_files(
         con, SOURCE, landing / SOURCE, "raw.email_messages", DDL,
-        partial(parse_email_file, business=business), landing_root=landing,
-        suffixes=SUFFIXES,
+        parse_email_file, landing_root=landing, suffixes=SUFFIXES,
     )

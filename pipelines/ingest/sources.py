@@ -18,6 +18,7 @@ from pipelines.ingest import (
     hubspot,
     meta_messaging,
     phones,
+    registry_state,
     send_ledger,
     shopify,
     shopify_checkouts,
@@ -73,6 +74,7 @@ def ingest_all(
     steps: dict[str, IngestFn] = {
         **SOURCES,
         "phone_numbers": lambda con, _: {"added": phones.refresh(con)},
+        "contact_registry_state": registry_state.load,
     }
     results = {}
     for name, run in steps.items():

@@ -1,34 +1,23 @@
-"""E-mail (.eml, mbox) → raw.email_messages: threads, direction, quoted history, quarantine."""
+"""E-mail (.eml, mbox) → raw.email_messages: threads, quoted history, quarantine; the
+direction and mailbox decided in dbt from the inboxes seed (stg_email__messages)."""
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from pipelines.ingest import email as email_ingest
-from pipelines.settings import Paths
+from pipelines.settings import DBT_PROJECT_DIR, Paths
+from pipelines.transform.build import dbt
 
 Rejects = Callable[[str], list[tuple]]
 SHOP = "ordini@vitalis.example"
 OTHER_SHOP = "info@arredi.example"
-
-
-@pytest.fixture
-def inboxes_csv(tmp_path: Path) -> Path:
-    path = tmp_path / "inboxes.csv"
-    path.write_text(
-        "inbox_id,channel,email_address\n"
-        f"vitalis-email,email,{SHOP.upper()}\n"
-        f"arredi-email,email,{OTHER_SHOP}\n"
-        "vitalis-wa,whatsapp,\n",
-        encoding="utf-8",
-    )
-    return path
 
 
 def _mbox(*messages: str) -> str:
@@ -92,13 +81,13 @@ def _rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def test_a_thread_in_an_mbox_loads_with_threading_direction_and_new_text(
-    home: Paths, con: duckdb.DuckDBPyConnection, rejects: Rejects, inboxes_csv: Path
+    home: Paths, con: duckdb.DuckDBPyConnection, rejects: Rejects
 ) -> None:
     folder = home.landing / "email" / "2026-03-06"
     folder.mkdir(parents=True)
     (folder / "vitalis.mbox").write_text(_mbox(FIRST, REPLY, FOLLOW_UP), encoding="utf-8")
 
-    result = email_ingest.ingest(con, home.landing, inboxes_csv=inboxes_csv)
+    result = email_ingest.ingest(con, home.landing)
     rows = _rows(con)
 
     assert (result.files, result.lines, result.rejected) == (1, 3, 0)
@@ -111,8 +100,7 @@ def test_a_thread_in_an_mbox_loads_with_threading_direction_and_new_text(
                                                 "<r1@vitalis.example>"]
     assert [json.loads(r["references"]) for r in rows] == [
         [], ["<c1@mail.example.it>"], ["<c1@mail.example.it>", "<r1@vitalis.example>"]]
-    assert [r["direction"] for r in rows] == ["inbound", "outbound", "inbound"]
-    assert [r["mailbox_address"] for r in rows] == [SHOP] * 3
+    assert [json.loads(r["delivered_to"]) for r in rows] == [[], [], []]
     assert first["subject"] == "Ordine n° 1042 non arrivato"
     assert (first["from_address"], first["from_name"]) == ("giulia.conti@example.it",
                                                            "Giulia Conti")
@@ -129,20 +117,47 @@ def test_a_thread_in_an_mbox_loads_with_threading_direction_and_new_text(
     assert headers["subject"] == ["Re: Ordine n. 1042 non arrivato"]
 
 
-def test_the_seeded_business_addresses_decide_the_direction(
-    home: Paths, con: duckdb.DuckDBPyConnection
-) -> None:
-    business = sorted(email_ingest.business_addresses())
-    assert business, "models/seeds/inboxes.csv lists no e-mail inbox"
-    address = business[0]
-    outbound = FIRST.replace("From: Giulia Conti <Giulia.Conti@Example.it>",
-                             f"From: Negozio <{address.upper()}>").replace(
-        "To: Vitalis Integratori <ordini@vitalis.example>", "To: cliente@example.it")
-    (home.landing / "email").mkdir(parents=True)
-    (home.landing / "email" / "out.eml").write_text(outbound, encoding="utf-8")
+def _seeded_mailboxes() -> list[str]:
+    with open(DBT_PROJECT_DIR / "seeds" / "inboxes.csv", newline="", encoding="utf-8") as handle:
+        return sorted(row["email_address"].lower() for row in csv.DictReader(handle) if row["email_address"])
+
+
+def test_the_inboxes_seed_decides_direction_and_mailbox_in_dbt(home: Paths, con: duckdb.DuckDBPyConnection) -> None:
+    """A reply from a seeded address is outbound; a customer's mail to a mailbox the seed
+    does not name keeps that mailbox (Delivered-To), and the business's reply from it is
+    outbound too. Decided at build time, so the raw rows carry no direction."""
+    seeded = _seeded_mailboxes()[0]
+    unseeded = "preventivi@arredi.example"
+    folder = home.landing / "email"
+    folder.mkdir(parents=True)
+    (folder / "out.eml").write_text(
+        FIRST.replace("From: Giulia Conti <Giulia.Conti@Example.it>", f"From: Negozio <{seeded.upper()}>")
+        .replace("To: Vitalis Integratori <ordini@vitalis.example>", "To: cliente@example.it"),
+        encoding="utf-8",
+    )
+    (folder / "to-unseeded.eml").write_text(
+        f"Delivered-To: {unseeded}\n"
+        + FIRST.replace("To: Vitalis Integratori <ordini@vitalis.example>", f"To: {unseeded}")
+        .replace("<c1@mail.example.it>", "<u1@mail.example.it>"),
+        encoding="utf-8",
+    )
+    (folder / "from-unseeded.eml").write_text(
+        REPLY.replace("From: Vitalis Integratori <ordini@vitalis.example>", f"From: Arredi <{unseeded}>")
+        .replace("<r1@vitalis.example>", "<u2@arredi.example>"),
+        encoding="utf-8",
+    )
     email_ingest.ingest(con, home.landing)
-    assert con.execute("select direction, mailbox_address, from_address from "
-                       "raw.email_messages").fetchall() == [("outbound", address, address)]
+    con.close()
+    dbt(["build", "--select", "+stg_email__messages"], home.home)
+    with duckdb.connect(str(home.warehouse), read_only=True) as warehouse:
+        rows = warehouse.execute(
+            "select message_id, direction, mailbox_address, customer_email from staging.stg_email__messages order by 1"
+        ).fetchall()
+    assert rows == [
+        ("email:<c1@mail.example.it>", "outbound", seeded, "cliente@example.it"),
+        ("email:<u1@mail.example.it>", "inbound", unseeded, "giulia.conti@example.it"),
+        ("email:<u2@arredi.example>", "outbound", unseeded, "giulia.conti@example.it"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -181,7 +196,7 @@ def test_quoted_history_is_stripped_in_italian_and_english(body: str, new_text: 
 
 
 def test_html_only_bodies_become_text_without_the_quoted_blockquote(
-    home: Paths, con: duckdb.DuckDBPyConnection, inboxes_csv: Path
+    home: Paths, con: duckdb.DuckDBPyConnection
 ) -> None:
     html = """\
 From: Luca <luca@example.it>
@@ -201,7 +216,7 @@ Vitalis &lt;ordini@vitalis.example&gt; ha scritto:<br></div>
 """
     (home.landing / "email").mkdir(parents=True)
     (home.landing / "email" / "h.eml").write_text(html, encoding="utf-8")
-    email_ingest.ingest(con, home.landing, inboxes_csv=inboxes_csv)
+    email_ingest.ingest(con, home.landing)
     body, new = con.execute("select body_text, new_text from raw.email_messages").fetchone()
     assert body == (
         "Ne prendo due confezioni & una di prova.\nGrazie\n"
@@ -212,7 +227,7 @@ Vitalis &lt;ordini@vitalis.example&gt; ha scritto:<br></div>
 
 
 def test_multipart_prefers_the_plain_part_and_ignores_attachments(
-    home: Paths, con: duckdb.DuckDBPyConnection, inboxes_csv: Path
+    home: Paths, con: duckdb.DuckDBPyConnection
 ) -> None:
     message = """\
 From: Anna <anna@example.it>
@@ -246,13 +261,13 @@ Content-Transfer-Encoding: base64
 """
     (home.landing / "email").mkdir(parents=True)
     (home.landing / "email" / "mp.eml").write_text(message, encoding="utf-8")
-    email_ingest.ingest(con, home.landing, inboxes_csv=inboxes_csv)
+    email_ingest.ingest(con, home.landing)
     assert con.execute("select body_text from raw.email_messages").fetchone() == (
         "Ecco la foto del prodotto arrivato rotto, perchè è così?",)
 
 
 def test_a_message_without_message_id_gets_the_same_synthetic_id_wherever_it_is(
-    home: Paths, con: duckdb.DuckDBPyConnection, inboxes_csv: Path
+    home: Paths, con: duckdb.DuckDBPyConnection
 ) -> None:
     no_id = FIRST.replace("Message-ID: <c1@mail.example.it>\n", "")
     reply = REPLY.replace("In-Reply-To: <c1@mail.example.it>\nReferences: <c1@mail.example.it>\n",
@@ -261,7 +276,7 @@ def test_a_message_without_message_id_gets_the_same_synthetic_id_wherever_it_is(
     folder.mkdir(parents=True)
     (folder / "single.eml").write_bytes(no_id.replace("\n", "\r\n").encode())
     (folder / "box.mbox").write_text(_mbox(no_id, reply), encoding="utf-8")
-    email_ingest.ingest(con, home.landing, inboxes_csv=inboxes_csv)
+    email_ingest.ingest(con, home.landing)
     ids = con.execute("select file, message_id, thread_root_id from raw.email_messages "
                       "order by file, message_index").fetchall()
     assert ids[0][1] == ids[2][1]  # box.mbox #1 and single.eml
@@ -270,7 +285,7 @@ def test_a_message_without_message_id_gets_the_same_synthetic_id_wherever_it_is(
 
 
 def test_a_bad_message_is_quarantined_and_the_rest_of_the_mailbox_loads(
-    home: Paths, con: duckdb.DuckDBPyConnection, rejects: Rejects, inboxes_csv: Path
+    home: Paths, con: duckdb.DuckDBPyConnection, rejects: Rejects
 ) -> None:
     undated = ("From: someone@example.it\nTo: ordini@vitalis.example\nSubject: senza data\n\n"
                "Questo messaggio non ha la data.")
@@ -278,7 +293,7 @@ def test_a_bad_message_is_quarantined_and_the_rest_of_the_mailbox_loads(
     folder.mkdir(parents=True)
     (folder / "box.mbox").write_text(_mbox(FIRST, undated, FOLLOW_UP), encoding="utf-8")
 
-    result = email_ingest.ingest(con, home.landing, inboxes_csv=inboxes_csv)
+    result = email_ingest.ingest(con, home.landing)
 
     assert (result.lines, result.rejected) == (3, 1)
     [(file, position, reason, raw_text)] = rejects("email")
@@ -297,36 +312,36 @@ def test_a_bad_message_is_quarantined_and_the_rest_of_the_mailbox_loads(
     ],
 )
 def test_unreadable_messages_are_quarantined_with_their_reason(
-    home: Paths, con: duckdb.DuckDBPyConnection, rejects: Rejects, inboxes_csv: Path,
+    home: Paths, con: duckdb.DuckDBPyConnection, rejects: Rejects,
     text: str, reason: str,
 ) -> None:
     (home.landing / "email").mkdir(parents=True)
     (home.landing / "email" / "bad.eml").write_text(text, encoding="utf-8")
     (home.landing / "email" / "good.eml").write_text(FIRST, encoding="utf-8")
-    result = email_ingest.ingest(con, home.landing, inboxes_csv=inboxes_csv)
+    result = email_ingest.ingest(con, home.landing)
     assert result.rejected == 1
     assert [(r[0], r[1], r[2]) for r in rejects("email")] == [("email/bad.eml", 1, reason)]
     assert con.execute("select count(*) from raw.email_messages").fetchone() == (1,)
 
 
 def test_text_before_the_first_from_line_of_an_mbox_is_quarantined(
-    home: Paths, con: duckdb.DuckDBPyConnection, rejects: Rejects, inboxes_csv: Path
+    home: Paths, con: duckdb.DuckDBPyConnection, rejects: Rejects
 ) -> None:
     (home.landing / "email").mkdir(parents=True)
     (home.landing / "email" / "odd.mbox").write_text("garbage line\n" + _mbox(FIRST),
                                                      encoding="utf-8")
-    result = email_ingest.ingest(con, home.landing, inboxes_csv=inboxes_csv)
+    result = email_ingest.ingest(con, home.landing)
     assert (result.lines, result.rejected) == (2, 1)
     assert [(r[1], r[3]) for r in rejects("email")] == [(0, "garbage line")]
 
 
 def test_rerunning_ingests_nothing_new(
-    home: Paths, con: duckdb.DuckDBPyConnection, inboxes_csv: Path
+    home: Paths, con: duckdb.DuckDBPyConnection
 ) -> None:
     (home.landing / "email").mkdir(parents=True)
     (home.landing / "email" / "a.eml").write_text(FIRST, encoding="utf-8")
-    first = email_ingest.ingest(con, home.landing, inboxes_csv=inboxes_csv)
+    first = email_ingest.ingest(con, home.landing)
     (home.landing / "email" / "again.eml").write_text(FIRST, encoding="utf-8")
-    second = email_ingest.ingest(con, home.landing, inboxes_csv=inboxes_csv)
+    second = email_ingest.ingest(con, home.landing)
     assert (first.files, second.files, second.skipped_files) == (1, 0, 2)
     assert con.execute("select count(*) from raw.email_messages").fetchone() == (1,)
