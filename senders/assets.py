@@ -11,7 +11,6 @@ THREADLINE_WHATSAPP_PHONE_NUMBER_ID are set; otherwise the local Cloud API simul
 started on loopback for the run, which writes its status webhooks into landing/.
 """
 
-import csv
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,9 +18,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import dagster as dg
+import duckdb
 
 from pipelines.resources import WarehouseResource
-from pipelines.settings import DBT_PROJECT_DIR, Paths
+from pipelines.settings import Paths
 from pipelines.warehouse import connect
 from senders.audience import load_audience
 from senders.campaign import Campaign, load_campaigns
@@ -34,12 +34,20 @@ SCHEDULED_TIME_TAG = "dagster/scheduled_execution_time"
 SIMULATOR_TOKEN = "simulator-token"
 
 
-def _inbox(inbox_id: str) -> dict[str, str]:
-    with open(DBT_PROJECT_DIR / "seeds" / "inboxes.csv", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if row["inbox_id"] == inbox_id:
-                return row
-    raise ValueError(f"inbox {inbox_id!r} is not in models/seeds/inboxes.csv")
+INBOX_COLUMNS = ("waba_id", "whatsapp_display_phone_number", "whatsapp_phone_number_id")
+
+
+def load_inbox(con: duckdb.DuckDBPyConnection, inbox_id: str) -> dict[str, str]:
+    """The campaign's sending number, from marts.dim_inboxes (built from the inboxes seed)."""
+    row = con.execute(
+        f"select {', '.join(INBOX_COLUMNS)} from marts.dim_inboxes where inbox_id = ? and channel = 'whatsapp'",
+        [inbox_id],
+    ).fetchone()
+    if row is None:
+        raise ValueError(
+            f"inbox {inbox_id!r} is no WhatsApp inbox of marts.dim_inboxes: add it to models/seeds/inboxes.csv"
+        )
+    return dict(zip(INBOX_COLUMNS, row, strict=True))
 
 
 def uses_real_cloud_api() -> bool:
@@ -47,7 +55,7 @@ def uses_real_cloud_api() -> bool:
 
 
 @contextmanager
-def provider(campaign: Campaign, paths: Paths) -> Iterator[tuple[CloudApiClient, str]]:
+def provider(campaign: Campaign, paths: Paths, inbox: dict[str, str]) -> Iterator[tuple[CloudApiClient, str]]:
     """The client to send with, and a name for it (for run metadata)."""
     if uses_real_cloud_api() or os.environ.get("THREADLINE_WHATSAPP_API_URL"):
         client = client_from_env()
@@ -56,7 +64,6 @@ def provider(campaign: Campaign, paths: Paths) -> Iterator[tuple[CloudApiClient,
         finally:
             client.close()
         return
-    inbox = _inbox(campaign.inbox_id)
     with CloudApiSimulator(
         paths.landing,
         waba_id=inbox["waba_id"],
@@ -87,7 +94,7 @@ def _campaign_asset(campaign: Campaign) -> dg.AssetsDefinition:
         name=campaign.campaign_id,
         key_prefix=["senders"],
         group_name="campaigns",
-        deps=[["segments", campaign.segment], ["marts", "dim_contacts"]],
+        deps=[["segments", campaign.segment], ["marts", "dim_contacts"], ["marts", "dim_inboxes"]],
         pool="warehouse",
         description=campaign.description or f"Campaign {campaign.campaign_id}",
         kinds={"whatsapp"},
@@ -99,11 +106,12 @@ def _campaign_asset(campaign: Campaign) -> dg.AssetsDefinition:
         con = connect(paths.warehouse, read_only=True)
         try:
             audience = load_audience(con, campaign)
+            inbox = load_inbox(con, campaign.inbox_id)
         finally:
             con.close()
         run_id = run_id_for(campaign, context)
         with (
-            provider(campaign, paths) as (client, provider_name),
+            provider(campaign, paths, inbox) as (client, provider_name),
             SendLedger(paths.send_ledger) as ledger,
         ):
             try:

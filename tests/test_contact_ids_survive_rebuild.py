@@ -20,7 +20,7 @@ from pipelines.landing import write_jsonl
 from pipelines.settings import Paths, paths
 from pipelines.transform.build import dbt
 from pipelines.warehouse import connect
-from tests.test_data_layer_cases import hubspot_contact, whatsapp_inbound
+from tests.test_data_layer_cases import hubspot_contact, shop_customer, shopify_order, whatsapp_inbound
 
 # palestra-fisiofit's WhatsApp number (inboxes.csv)
 WABA, PNID, DISPLAY = "102290129340002", "106540352242002", "390519840202"
@@ -117,6 +117,37 @@ def test_without_the_saved_registry_the_merged_person_would_get_another_id(merge
     assert rebuilt[f"phone:+{LUCA_WA_ID}"] != nodes[f"phone:+{LUCA_WA_ID}"]
     assert rebuilt[f"phone:+{ANNA_WA_ID}"] == nodes[f"phone:+{ANNA_WA_ID}"]
     assert merges == []
+
+
+def test_a_contact_split_by_new_evidence_keeps_its_id_in_one_part(merged, tmp_path, monkeypatch):
+    """Luca's number then turns up as the fallback phone on four other customers' orders:
+    it stops linking, so his contact splits. The part holding his earliest-seen identifier
+    keeps his id; the number becomes a contact of its own with an id never used before."""
+    home, _, (nodes, _, _) = merged
+    other = paths(tmp_path / "home").ensure()
+    for folder in ("landing", "state"):
+        shutil.copytree(home.home / folder, other.home / folder, dirs_exist_ok=True)
+    for file in home.home.glob("warehouse.duckdb*"):
+        shutil.copy(file, other.home / file.name)
+    orders = [
+        shopify_order(
+            5820000000000 + n,
+            f"2026-03-1{n}T10:00:00+01:00",
+            shop_customer(7700 + n, f"Cliente{n}", "Rossi", f"cliente{n}@example.it"),
+            email=f"cliente{n}@example.it",
+            phone="+39 347 111 0001",
+        )
+        for n in range(4)
+    ]
+    write_jsonl(other.landing / "shopify" / "orders" / "2026-03-14" / "orders.jsonl", orders)
+    monkeypatch.setenv("THREADLINE_HOME", str(other.home))
+    build(other)
+    after, _, contacts = identities(other)
+    luca = nodes[f"phone:+{LUCA_WA_ID}"]
+    assert after["email:luca.bianchi@example.it"] == after["hubspot:502"] == luca
+    assert after[f"phone:+{LUCA_WA_ID}"] not in set(nodes.values()) | {luca}
+    assert len({after[f"email:cliente{n}@example.it"] for n in range(4)}) == 4
+    assert len(contacts) == len(set(contacts)) == 2 + 1 + 4
 
 
 def test_an_unreadable_newest_snapshot_falls_back_to_the_one_before(home: Paths):

@@ -26,6 +26,7 @@ record_contacts as (
 
 from_messages as (
     select
+        'message:' || message_id as record_id,
         contact_id,
         case when direction = 'inbound' or source = 'chatwoot' then display_name end as display_name,
         cast(null as varchar) as first_name,
@@ -37,6 +38,7 @@ from_messages as (
 
 from_orders as (
     select
+        rc.record_id,
         rc.contact_id,
         nullif(trim(coalesce(o.first_name, '') || ' ' || coalesce(o.last_name, '')), '') as display_name,
         o.first_name,
@@ -50,6 +52,7 @@ from_orders as (
 
 from_crm as (
     select
+        rc.record_id,
         rc.contact_id,
         nullif(trim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')), '') as display_name,
         nullif(trim(c.first_name), '') as first_name,
@@ -62,6 +65,7 @@ from_crm as (
 
 from_inbox_contacts as (
     select
+        rc.record_id,
         rc.contact_id,
         nullif(trim(c.contact_name), '') as display_name,
         cast(null as varchar) as first_name,

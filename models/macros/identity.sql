@@ -34,7 +34,7 @@
 {%- endmacro %}
 
 {% macro chatwoot_contact_record_id(account_id, contact_id, updated_at) -%}
-    'cw_contact:' || cast({{ account_id }} as varchar) || ':' || cast({{ contact_id }} as varchar) || ':'
+    'cw_contact:' || coalesce(cast({{ account_id }} as varchar), '1') || ':' || cast({{ contact_id }} as varchar) || ':'
         || coalesce(cast({{ updated_at }} as varchar), '')
 {%- endmacro %}
 

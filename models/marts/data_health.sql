@@ -120,13 +120,21 @@ without_contact as (
     having count(*) > 0
 ),
 
-final as (
+unioned as (
     select * from rejected_records
     union all select * from webhook_error_rows
     union all select * from unconfigured_inboxes
     union all select * from shared_identifier_rows
     union all select * from invalid_phones
     union all select * from without_contact
+),
+
+final as (
+    select
+        check_name, severity, source, subject, detail,
+        cast(records as bigint) as records,
+        first_seen_at, last_seen_at
+    from unioned
 )
 
 select * from final

@@ -25,7 +25,8 @@ members as (
             then s.sent_at end) as first_sent_at,
         min(case when coalesce(s.is_holdout, false) then l.reserved_at end) as held_out_at
     from sends s
-    left join ledger l using (campaign_id, run_id, contact_id)
+    left join ledger l
+      on l.campaign_id = s.campaign_id and l.run_id = s.run_id and l.contact_id = s.audience_contact_id
     group by s.campaign_id, s.contact_id
 ),
 

@@ -67,7 +67,7 @@ deduplicated as (
         error_href,
         min(occurred_at) as occurred_at,
         max(occurred_at) as last_occurred_at,
-        count(*) as deliveries,
+        cast(count(*) as bigint) as deliveries,
         min(ingested_at) as ingested_at,
         min_by(file, occurred_at) as file,
         min_by(line_no, occurred_at) as line_no
