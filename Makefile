@@ -19,7 +19,7 @@ EVENTS ?= 10000000
 RECEIVER_HOST ?= 127.0.0.1
 RECEIVER_PORT ?= 8600
 
-.PHONY: help setup demo-data pipeline demo dashboard dagster receiver test bench bench-receiver lint clean
+.PHONY: help setup chromium demo-data pipeline demo dashboard dagster receiver test bench bench-receiver lint clean
 
 help:
 	@echo "make demo      build everything on demo data, serve the dashboard (:$(DASHBOARD_PORT)) and Dagster (:$(DAGSTER_PORT))"
@@ -68,7 +68,21 @@ demo: pipeline
 receiver: setup
 	$(PY) -m pipelines.receiver --host $(RECEIVER_HOST) --port $(RECEIVER_PORT)
 
-test: setup
+# the browser tests drive Debian's Chromium (never `playwright install`): installed here
+# when missing and we are root, else a clear error naming the command
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "make test needs Debian's Chromium at $(CHROMIUM): run 'sudo apt-get install -y chromium'" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+test: setup chromium
 	$(PY) -m pytest
 
 bench: setup

@@ -12,8 +12,10 @@
     GET  /healthz            200 with the writer's counters (JSON)
 
 Other paths 404, other methods 405, bodies over the limit 413, a full write queue 503,
-a failed disk write 500. Each refusal logs one warning line: method, path (never the
-query, which may hold a token), status, reason, client address; never a body.
+a failed disk write 500; a signed body that cannot be read (not UTF-8, not JSON, nested
+too deeply) is kept whole as raw bytes (bodies.py) and answered 200, never 500. Each
+refusal logs one warning line: method, path (never the query, which may hold a token),
+status, reason, client address; never a body.
 """
 
 from __future__ import annotations

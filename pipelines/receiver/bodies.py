@@ -6,7 +6,8 @@ A landing line must be one JSON value without a raw newline (ingest splits on "\
   can only be whitespace between tokens (JSON forbids raw control characters inside
   strings), so each becomes a space and the line parses to exactly the same value
   (Meta's compact bodies never have any);
-- any other body (not UTF-8, not JSON, empty) is kept, never dropped, as the envelope
+- any other body (not UTF-8, not JSON, nested too deeply for the parser, empty) is
+  kept, never dropped, as the envelope
   `{"threadline_unparsable_body": {"base64": ..., "size": ..., "reason": ...}}`.
 """
 
@@ -39,6 +40,8 @@ def parse(body: bytes) -> tuple[object, str | None]:
         return None, "not UTF-8"
     except ValueError:
         return None, "not JSON"
+    except RecursionError:
+        return None, "JSON nested too deeply to read"
 
 
 def landing_line(body: bytes, document: object, reason: str | None) -> bytes:

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 
 import httpx
-from receiver_harness import Receiver, fixture_bodies, landed_lines, sign, tree_sizes
+from receiver_harness import CHATWOOT_TOKEN, Receiver, fixture_bodies, landed_lines, sign, tree_sizes
 
 from pipelines.landing import landed_files
 
@@ -124,3 +124,32 @@ def test_a_body_that_cannot_be_written_is_not_acknowledged(start_receiver: Start
     assert receiver.post_meta(fixture_bodies()[0][1]).status_code == 200  # others still land
     receiver.stop()
     assert "landing write failed" in receiver.log.read_text()
+
+
+def test_deeply_nested_signed_bodies_are_kept_not_refused(start_receiver: Start) -> None:
+    """A signed body nested deeper than any parser goes (Python's json raises
+    RecursionError) is still on disk before the 200, as raw bytes: never a 500."""
+    receiver = start_receiver()
+    depth = 40_000
+    nested = [
+        b"[" * depth + b"]" * depth,
+        b'{"object":"whatsapp_business_account","entry":' + b"[" * depth + b"]" * depth + b"}",
+    ]
+    for body in nested:
+        assert receiver.post_meta(body).status_code == 200
+    chatwoot = b'{"event":"message_created","content":' + b"[" * depth + b"]" * depth + b"}"
+    response = httpx.post(
+        receiver.url + "/webhooks/chatwoot",
+        content=chatwoot,
+        headers={"X-Threadline-Webhook-Token": CHATWOOT_TOKEN},
+    )
+    assert response.status_code == 200
+    receiver.stop()
+    kept = [
+        json.loads(line)["threadline_unparsable_body"]
+        for line in landed_lines(receiver.landing / "meta_unknown", include_partial=False)
+    ]
+    assert sorted(base64.b64decode(k["base64"]) for k in kept) == sorted(nested)
+    assert {k["reason"] for k in kept} == {"JSON nested too deeply to read"}
+    [line] = landed_lines(receiver.landing / "chatwoot", include_partial=False)
+    assert base64.b64decode(json.loads(line)["threadline_unparsable_body"]["base64"]) == chatwoot
