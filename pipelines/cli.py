@@ -8,6 +8,7 @@ instance ($DAGSTER_HOME), so they show in the Dagster UI.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 
@@ -33,14 +34,43 @@ def _instance() -> dg.DagsterInstance:
         return dg.DagsterInstance.ephemeral()
 
 
+# campaign assets (senders/assets.py) are keyed senders/<campaign_id>: their step keys
+CAMPAIGN_STEP_PREFIX = "senders__"
+
+
+def failures(result: dg.ExecuteInProcessResult) -> dict[str, str]:
+    """Each failed step of a run, with the first line of its error."""
+    found: dict[str, str] = {}
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        while error is not None and error.cause is not None:  # the error the step raised
+            error = error.cause
+        message = (error.message if error else "failed").strip().splitlines()[0]
+        # "dagster._core.definitions.events.Failure: why" -> "why"
+        found.setdefault(event.step_key or "?", re.sub(r"^[\w.]+(Error|Exception|Failure): ", "", message))
+    return found
+
+
+def outcome(name: str, result: dg.ExecuteInProcessResult) -> str:
+    """A campaign the provider halted is that campaign's own failed outcome (printed; the
+    rest of the run completed), any other failure stops with its reason."""
+    failed = failures(result)
+    halted = {step: why for step, why in failed.items() if step.startswith(CAMPAIGN_STEP_PREFIX)}
+    others = {step: why for step, why in failed.items() if step not in halted}
+    for step, why in halted.items():
+        print(f"campaign {step.removeprefix(CAMPAIGN_STEP_PREFIX)} failed: {why}", flush=True)
+    if others or (not result.success and not halted):
+        reasons = "; ".join(f"{step}: {why}" for step, why in others.items()) or "see the Dagster log"
+        raise SystemExit(f"job {name} failed ({reasons})")
+    return "ok" if result.success else f"ok except {len(halted)} campaign(s)"
+
+
 def run_job(name: str, instance: dg.DagsterInstance) -> None:
     from pipelines.definitions import defs
 
     started = time.monotonic()
-    result = defs.resolve_job_def(name).execute_in_process(instance=instance)
-    if not result.success:
-        raise SystemExit(f"job {name} failed")
-    print(f"job {name}: ok in {time.monotonic() - started:.1f}s", flush=True)
+    result = defs.resolve_job_def(name).execute_in_process(instance=instance, raise_on_error=False)
+    print(f"job {name}: {outcome(name, result)} in {time.monotonic() - started:.1f}s", flush=True)
 
 
 def row_counts() -> dict[str, int]:

@@ -55,6 +55,8 @@ create index if not exists sends_by_contact
 FinalStatus = Literal["accepted", "failed", "unknown"]
 SENT_RECENTLY = "sent_recently"
 HOLDOUT = "holdout"
+# a member the run did not reach because the provider halted it (131048, 190)
+CAMPAIGN_HALTED = "campaign_halted"
 
 
 class LedgerError(RuntimeError):
@@ -134,6 +136,7 @@ class SendLedger:
         the row committed as `reserved` before this returns.
         """
         with self._transaction() as conn:
+            _clear_halted(conn, row)
             if _exists(conn, row):
                 return Reservation(Decision.EXISTS)
             if resend_after_days > 0:
@@ -155,10 +158,16 @@ class SendLedger:
     def record_skip(self, row: SendRow, *, now: datetime, reason: str) -> bool:
         """Record a member skipped by policy (no consent, no phone...); False if already there."""
         with self._transaction() as conn:
+            _clear_halted(conn, row)
             if _exists(conn, row):
                 return False
             _insert(conn, row, now, "skipped", reason)
             return True
+
+    def record_halted(self, row: SendRow, *, now: datetime) -> bool:
+        """Record a member the run did not reach because the provider halted it (skipped,
+        `campaign_halted`); the same run resumed decides it again. False if already there."""
+        return self.record_skip(row, now=now, reason=CAMPAIGN_HALTED)
 
     def complete(
         self,
@@ -227,6 +236,15 @@ class SendLedger:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _clear_halted(conn: sqlite3.Connection, row: SendRow) -> None:
+    """A member left unsent by a halted run is still to be decided when the run resumes."""
+    conn.execute(
+        "delete from sends where campaign_id = ? and run_id = ? and contact_id = ?"
+        " and status = 'skipped' and skip_reason = ?",
+        (row.campaign_id, row.run_id, row.contact_id, CAMPAIGN_HALTED),
+    )
 
 
 def _exists(conn: sqlite3.Connection, row: SendRow) -> bool:

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from senders.audience import AudienceMember
 from senders.campaign import Campaign
-from senders.ledger import Decision, SendLedger, SendRow
+from senders.ledger import CAMPAIGN_HALTED, Decision, SendLedger, SendRow
 from senders.provider import CampaignHaltError, SendResult
 
 logger = logging.getLogger(__name__)
@@ -113,16 +113,8 @@ def run_campaign(
             summary.recovered_unknown,
         )
     started = time.monotonic()
-    for member in audience:
-        row = SendRow(
-            campaign_id=campaign.campaign_id,
-            run_id=run_id,
-            contact_id=member.contact_id,
-            phone=member.phone_e164,
-            template_name=campaign.template.name,
-            template_language=campaign.template.language,
-            variant=DEFAULT_VARIANT,
-        )
+    for position, member in enumerate(audience):
+        row = _row(campaign, run_id, member)
         reason = policy_skip_reason(campaign, member)
         if reason is not None:
             if ledger.record_skip(row, now=now, reason=reason):
@@ -142,9 +134,41 @@ def run_campaign(
         if reservation.decision is Decision.SKIPPED:
             summary.skipped[reservation.skip_reason or "unknown"] += 1
             continue
-        _send(campaign, member, row, ledger, client, summary, now, started)
+        try:
+            _send(campaign, member, row, ledger, client, summary, now, started)
+        except CampaignRunStoppedError:
+            _record_unreached(campaign, audience[position + 1 :], ledger, summary, run_id, now)
+            raise
     logger.info("campaign %s run %s: %s", campaign.campaign_id, run_id, summary.as_dict())
     return summary
+
+
+def _row(campaign: Campaign, run_id: str, member: AudienceMember) -> SendRow:
+    return SendRow(
+        campaign_id=campaign.campaign_id,
+        run_id=run_id,
+        contact_id=member.contact_id,
+        phone=member.phone_e164,
+        template_name=campaign.template.name,
+        template_language=campaign.template.language,
+        variant=DEFAULT_VARIANT,
+    )
+
+
+def _record_unreached(
+    campaign: Campaign,
+    members: list[AudienceMember],
+    ledger: SendLedger,
+    summary: RunSummary,
+    run_id: str,
+    now: datetime,
+) -> None:
+    """Every member after the halt gets a ledger row (skipped, campaign_halted), so the
+    run's outcome is complete; resuming the same run decides them again."""
+    for member in members:
+        row = _row(campaign, run_id, member)
+        if ledger.record_halted(row, now=now):
+            summary.skipped[CAMPAIGN_HALTED] += 1
 
 
 def _send(

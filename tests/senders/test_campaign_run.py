@@ -222,6 +222,10 @@ def test_spam_limit_stops_the_run_and_the_same_run_id_resumes(
     assert caught.value.error_code == 131048
     assert (caught.value.summary.accepted, caught.value.summary.failed) == (1, 1)
     assert len(sim.requests) == 2  # b and c were not attempted
+    # ...but they have their ledger rows: the run's outcome is complete
+    assert caught.value.summary.skipped == {"campaign_halted": 2}
+    halted = {r["contact_id"]: (r["status"], r["skip_reason"]) for r in ledger.rows()}
+    assert halted["b"] == halted["c"] == ("skipped", "campaign_halted")
 
     resumed = run_campaign(campaign, audience, ledger, client, "run-1", send_time)
     assert (resumed.already_in_ledger, resumed.accepted, resumed.failed) == (2, 1, 1)
