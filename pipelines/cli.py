@@ -14,6 +14,7 @@ import time
 
 import dagster as dg
 
+from pipelines.run_recovery import free_dead_runs, run_tags, stop_cleanly_on_sigterm
 from pipelines.settings import paths
 from pipelines.warehouse import connect
 
@@ -68,8 +69,11 @@ def outcome(name: str, result: dg.ExecuteInProcessResult) -> str:
 def run_job(name: str, instance: dg.DagsterInstance) -> None:
     from pipelines.definitions import defs
 
+    free_dead_runs(instance)
     started = time.monotonic()
-    result = defs.resolve_job_def(name).execute_in_process(instance=instance, raise_on_error=False)
+    result = defs.resolve_job_def(name).execute_in_process(
+        instance=instance, raise_on_error=False, tags=run_tags()
+    )
     print(f"job {name}: {outcome(name, result)} in {time.monotonic() - started:.1f}s", flush=True)
 
 
@@ -95,6 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m pipelines.cli")
     parser.add_argument("command", choices=["pipeline", "refresh", "counts"])
     args = parser.parse_args(argv)
+    stop_cleanly_on_sigterm()
     if args.command == "pipeline":
         pipeline()
     elif args.command == "refresh":
