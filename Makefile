@@ -46,7 +46,7 @@ pipeline: setup demo-data $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m pipelines.cli pipeline
 
 dashboard: setup
-	$(VENV)/bin/streamlit run dashboards/app.py --server.address 127.0.0.1 \
+	$(PY) -m dashboards.serve --server.address 127.0.0.1 \
 		--server.port $(DASHBOARD_PORT) --server.headless true --browser.gatherUsageStats false
 
 # (`dagster dev` itself says it is superseded by `dg dev`, which needs a dg project;

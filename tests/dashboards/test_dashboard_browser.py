@@ -63,12 +63,13 @@ def _wait_until_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def dashboard_url(serving_db: Path, tmp_path: Path) -> Iterator[str]:
-    """`streamlit run dashboards/app.py` on a free loopback port, stopped afterwards."""
+    """`python -m dashboards.serve` (as `make dashboard`) on a free loopback port, stopped
+    afterwards; the server's log must have no traceback."""
     port = _free_port()
     log = (tmp_path / "streamlit.log").open("wb")
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", str(APP_PATH),
+            sys.executable, "-m", "dashboards.serve",
             "--server.headless", "true",
             "--server.port", str(port),
             "--server.address", "127.0.0.1",
@@ -91,6 +92,8 @@ def dashboard_url(serving_db: Path, tmp_path: Path) -> Iterator[str]:
             server.kill()
             server.wait()
         log.close()
+    logged = (tmp_path / "streamlit.log").read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in logged and "Error" not in logged, logged[-4000:]
 
 
 def test_dashboard_renders_charts_and_kpis(dashboard_url: str, tmp_path: Path) -> None:
@@ -118,5 +121,23 @@ def test_dashboard_renders_charts_and_kpis(dashboard_url: str, tmp_path: Path) -
 
             assert charts.count() >= 3
             assert page.locator('[data-testid="stException"]').count() == 0
+        finally:
+            browser.close()
+
+
+def test_a_cold_server_serves_several_first_sessions_without_errors(dashboard_url: str) -> None:
+    """Four browser sessions open at once on a server that has rendered nothing yet: each
+    renders its KPIs, and the server logs no traceback (checked by the fixture)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            pages = [browser.new_page() for _ in range(4)]
+            for page in pages:
+                page.goto(dashboard_url, wait_until="commit")
+            for page in pages:
+                page.get_by_test_id("stMetric").first.wait_for(timeout=RENDER_MS)
+                assert page.locator('[data-testid="stException"]').count() == 0
         finally:
             browser.close()
