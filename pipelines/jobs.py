@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from senders.assets import campaign_assets, campaign_definitions
+from senders.assets import campaign_assets, campaign_definitions, uses_real_cloud_api
 
 # ingest everything landed, rebuild the models, publish the serving copy
 refresh_selection = dg.AssetSelection.groups(
@@ -35,12 +35,21 @@ campaign_jobs = [
     for campaign, asset in zip(campaign_definitions, campaign_assets, strict=True)
 ]
 
+def campaign_schedule_status() -> dg.DefaultScheduleStatus:
+    """Campaign schedules run by themselves only against the local simulator: with the
+    real Cloud API configured they start STOPPED, and a person turns each one on (in the
+    Dagster UI, Automation), so nobody real is messaged unasked."""
+    if uses_real_cloud_api():
+        return dg.DefaultScheduleStatus.STOPPED
+    return dg.DefaultScheduleStatus.RUNNING
+
+
 campaign_schedules = [
     dg.ScheduleDefinition(
         job=job,
         cron_schedule=campaign.schedule.cron,
         execution_timezone=campaign.schedule.timezone,
-        default_status=dg.DefaultScheduleStatus.RUNNING,
+        default_status=campaign_schedule_status(),
     )
     for campaign, job in zip(campaign_definitions, campaign_jobs, strict=True)
 ]

@@ -58,3 +58,28 @@ def test_definitions_hold_the_pieces_of_the_data_flow():
     assert isinstance(defs.executor, dg.ExecutorDefinition)
     job = defs.resolve_job_def("refresh")
     assert "senders__repurchase_reminder" not in {n.name for n in job.graph.nodes}
+
+
+def test_campaign_schedules_start_stopped_when_the_real_cloud_api_is_configured() -> None:
+    """Against the simulator a campaign schedule runs by itself; with a real token it
+    waits for a person to turn it on (a fresh interpreter reads the environment)."""
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "from pipelines.jobs import campaign_schedules; "
+        "print(sorted({s.default_status.value for s in campaign_schedules}))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("THREADLINE_WHATSAPP_")}
+    simulated = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    real = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**env, "THREADLINE_WHATSAPP_TOKEN": "EAAG-test", "THREADLINE_WHATSAPP_PHONE_NUMBER_ID": "1065"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert simulated.stdout.strip() == "['RUNNING']"
+    assert real.stdout.strip() == "['STOPPED']"
+    assert "EAAG-test" not in real.stdout + real.stderr
