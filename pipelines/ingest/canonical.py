@@ -26,6 +26,7 @@ The same `message_id` loaded twice is kept twice here; staging keeps one.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -44,7 +45,7 @@ from pipelines.connectors.csv_exports import (
     normalize_header,
     sniff_delimiter,
 )
-from pipelines.ingest.files import IngestResult, Rejected, ingest_parsed_files
+from pipelines.ingest.files import IngestResult, Rejected, ingest_parsed_files, utf8_error
 
 SOURCE = "canonical"
 SUFFIXES = (".jsonl", ".csv", ".CSV", ".parquet")
@@ -184,10 +185,29 @@ def _lowered(record: Mapping[str, Any]) -> dict[str, Any]:
     return {normalize_header(str(key)): value for key, value in record.items()}
 
 
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, str, str | None]]:
+    """(line_no, text, None) per line, or (line_no, text decoded for display, reason) for
+    a line that is not UTF-8; the whole file is decoded at once when it is all UTF-8."""
+    data = path.read_bytes()
+    try:
+        lines = data.decode("utf-8-sig").split("\n")
+    except UnicodeDecodeError:
+        pass
+    else:
+        yield from ((line_no, line, None) for line_no, line in enumerate(lines, start=1))
+        return
+    data = data.removeprefix(codecs.BOM_UTF8)
+    for line_no, raw in enumerate(data.split(b"\n"), start=1):
+        reason = utf8_error(raw.rstrip(b"\r"))
+        yield line_no, raw.decode("utf-8", errors="replace"), reason
+
+
 def _jsonl_records(path: Path) -> Iterator[Record | Rejected]:
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    for line_no, line in enumerate(text.split("\n"), start=1):
+    for line_no, line, undecodable in _jsonl_lines(path):
         line = line.rstrip("\r")
+        if undecodable is not None:
+            yield Rejected(line_no, undecodable, line[:RAW_TEXT_LIMIT])
+            continue
         if not line.strip():
             continue
         try:

@@ -175,3 +175,35 @@ def test_rerunning_ingests_nothing_new(home: Paths, con: duckdb.DuckDBPyConnecti
     second = canonical.ingest(con, home.landing)
     assert (first.lines, second.files, second.skipped_files) == (2, 0, 1)
     assert con.execute("select count(*) from raw.canonical_messages").fetchone() == (2,)
+
+
+def _json_line(record: dict) -> bytes:
+    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def test_a_jsonl_line_with_invalid_utf8_is_quarantined_not_loaded_with_replacement_characters(
+    home: Paths, con: duckdb.DuckDBPyConnection, rejects: Rejects
+) -> None:
+    """A history exported by another tool, UTF-8 with a BOM, where one message body holds
+    a Latin-1 'è' (0xe8): that line is quarantined; the accents of the others load exactly."""
+    bad = _json_line(_record("fd-2", body="Il pacco @@ arrivato")).replace(b"@@", b"\xe8")
+    path = home.landing / "canonical" / "2026-03-05" / "freshdesk.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\xef\xbb\xbf" + _json_line(_record("fd-1", body="Perché non è arrivato?")) + b"\r\n"
+                     + bad + b"\r\n" + _json_line(_record("fd-3", contact_name="Zoë Università")) + b"\r\n")
+
+    result = canonical.ingest(con, home.landing)
+    again = canonical.ingest(con, home.landing)
+
+    assert (result.files, result.lines, result.rejected) == (1, 3, 1)
+    [(file, line_no, reason, raw_text)] = rejects("canonical")
+    assert (file, line_no) == ("canonical/2026-03-05/freshdesk.jsonl", 2)
+    offset = bad.index(b"\xe8")
+    assert reason == f"line is not valid UTF-8 (byte 0xe8 at offset {offset})"
+    assert raw_text == bad.decode("utf-8", errors="replace")
+    rows = _rows(con)
+    assert [(r["message_id"], r["body"], r["contact_name"]) for r in rows] == [
+        ("fd-1", "Perché non è arrivato?", None),
+        ("fd-3", "Confermo l'appuntamento", "Zoë Università"),
+    ]
+    assert (again.files, again.skipped_files) == (0, 1)
