@@ -2,9 +2,10 @@
 
 One documented format (see `pipelines/ingest/FORMATS.md`) through which any channel
 Threadline has no connector for, or a history exported from another tool, can be
-loaded: `landing/canonical/**/*.jsonl` (one JSON object a line), `*.csv` (a header row,
-`,` or `;` separated, UTF-8) or `*.parquet` (read with polars). Columns, by name (case
-does not matter; extra columns are kept in `payload` and otherwise ignored):
+loaded: `landing/canonical/**/*.jsonl` (one JSON object a line, UTF-8), `*.csv` (a header
+row, `,` or `;` separated, UTF-8 or as `pipelines.connectors.csv_exports` decodes) or
+`*.parquet` (read with polars). Columns, by name (case does not matter; extra columns are
+kept in `payload` and otherwise ignored):
 
 - `message_id` (required): the message's id in the tool it came from;
 - `channel` (required): whatsapp, instagram, messenger, email, webchat, phone, sms, other;
@@ -19,7 +20,8 @@ does not matter; extra columns are kept in `payload` and otherwise ignored):
 - `message_type` (default `text`), `body` (the text), `source` (the tool it came from).
 
 A row that breaks these rules is quarantined in raw.rejected_records with a reason naming
-the column; a CSV or Parquet file without a required column is rejected once, whole.
+the column (a line that is not valid UTF-8, or a CSV row that cannot be decoded, too);
+a CSV or Parquet file without a required column is rejected once, whole.
 `line_no` is the line of a JSONL or CSV file, the row number (from 1) of a Parquet file.
 The same `message_id` loaded twice is kept twice here; staging keeps one.
 """
@@ -41,7 +43,8 @@ import polars as pl
 from pipelines.connectors.csv_exports import (
     RowError,
     check_email,
-    decode,
+    csv_reader,
+    decode_export,
     normalize_header,
     sniff_delimiter,
 )
@@ -227,13 +230,17 @@ def _missing_columns(names: list[str]) -> list[str]:
 
 
 def _csv_records(path: Path) -> Iterator[Record | Rejected]:
-    text = decode(path)
-    delimiter = sniff_delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    decoded = decode_export(path)
+    delimiter = sniff_delimiter(decoded.text.split("\n", 1)[0])
+    reader = csv_reader(decoded.text, delimiter)
     header = next(reader, None)
     if header is None:
         return
     names = [normalize_header(name) for name in header]
+    unreadable_header = decoded.reason_within(1, reader.line_num)
+    if unreadable_header:
+        yield Rejected(1, f"header {unreadable_header}", delimiter.join(header))
+        return
     missing = _missing_columns(names)
     if missing:
         yield Rejected(1, "header has no " + " / ".join(f"'{c}'" for c in missing) + " column",
@@ -247,6 +254,10 @@ def _csv_records(path: Path) -> Iterator[Record | Rejected]:
         buffer = io.StringIO()
         csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow(fields)
         raw = buffer.getvalue()
+        undecodable = decoded.reason_within(start, line_no)
+        if undecodable:
+            yield Rejected(start, undecodable, raw[:RAW_TEXT_LIMIT])
+            continue
         if len(fields) != len(names):
             yield Rejected(start, f"row has {len(fields)} fields, header has {len(names)}", raw)
             continue
