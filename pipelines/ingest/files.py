@@ -4,7 +4,8 @@
   of the same bytes (under any name) loads nothing.
 - Lines are parsed by DuckDB; a line that is not JSON, or JSON of the wrong shape,
   goes to `raw.rejected_records` with its file, line number, reason and raw text, and
-  the good lines beside it load normally.
+  the good lines beside it load normally. So does a line that is not valid UTF-8: when
+  DuckDB refuses a file as not UTF-8, that file alone is split line by line in Python.
 - Everything for one batch of files happens in one transaction.
 """
 
@@ -246,7 +247,8 @@ def _read_lines(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str, str
     broken = [p for p in paths if not _is_utf8(p)]
     if not broken:
         raise refused
-    clean = [str(p) for p in paths if p not in set(broken)]
+    refused_files = set(broken)
+    clean = [str(p) for p in paths if p not in refused_files]
     if clean:
         con.execute(_LINES_SQL, [prefix, clean])
     else:
@@ -292,7 +294,7 @@ def utf8_error(line: bytes) -> str | None:
 def _split_undecodable_lines(path: Path) -> Iterator[tuple[int, str, str | None]]:
     """(line_no, text, None) for each non-blank UTF-8 line of a file that is not all UTF-8,
     (line_no, text decoded with U+FFFD for display, reason) for each line that is not UTF-8;
-    lines split and numbered as `_LINES_SQL` does (on `\n`, a trailing `\r` dropped)."""
+    lines split and numbered as `_LINES_SQL` does (on LF, trailing CRs dropped)."""
     for line_no, line in enumerate(path.read_bytes().split(b"\n"), start=1):
         line = line.rstrip(b"\r")
         reason = utf8_error(line)
