@@ -1,7 +1,8 @@
 """Phone call logs (CSV) → raw.calls (one row per call record).
 
 `landing/calls/**/*.csv`, exported from the business's phone system (PBX, VoIP
-provider, call tracking), one call a row, `,` or `;` separated, UTF-8 (a BOM is fine):
+provider, call tracking), one call a row, `,` or `;` separated, UTF-8 (a BOM is fine;
+other encodings are decoded as `pipelines.connectors.csv_exports` says):
 
     call_id,direction,caller,callee,started_at,duration_seconds,answered,operator_id,inbox_id
     c-1001,inbound,+393331234567,+390118830404,2026-03-05T10:15:00+01:00,95,si,op-2,dental-phone

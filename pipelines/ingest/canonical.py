@@ -2,9 +2,10 @@
 
 One documented format (see `pipelines/ingest/FORMATS.md`) through which any channel
 Threadline has no connector for, or a history exported from another tool, can be
-loaded: `landing/canonical/**/*.jsonl` (one JSON object a line), `*.csv` (a header row,
-`,` or `;` separated, UTF-8) or `*.parquet` (read with polars). Columns, by name (case
-does not matter; extra columns are kept in `payload` and otherwise ignored):
+loaded: `landing/canonical/**/*.jsonl` (one JSON object a line, UTF-8), `*.csv` (a header
+row, `,` or `;` separated, UTF-8 or as `pipelines.connectors.csv_exports` decodes) or
+`*.parquet` (read with polars). Columns, by name (case does not matter; extra columns are
+kept in `payload` and otherwise ignored):
 
 - `message_id` (required): the message's id in the tool it came from;
 - `channel` (required): whatsapp, instagram, messenger, email, webchat, phone, sms, other;
@@ -19,13 +20,15 @@ does not matter; extra columns are kept in `payload` and otherwise ignored):
 - `message_type` (default `text`), `body` (the text), `source` (the tool it came from).
 
 A row that breaks these rules is quarantined in raw.rejected_records with a reason naming
-the column; a CSV or Parquet file without a required column is rejected once, whole.
+the column (a line that is not valid UTF-8, or a CSV row that cannot be decoded, too);
+a CSV or Parquet file without a required column is rejected once, whole.
 `line_no` is the line of a JSONL or CSV file, the row number (from 1) of a Parquet file.
 The same `message_id` loaded twice is kept twice here; staging keeps one.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -40,11 +43,12 @@ import polars as pl
 from pipelines.connectors.csv_exports import (
     RowError,
     check_email,
-    decode,
+    csv_reader,
+    decode_export,
     normalize_header,
     sniff_delimiter,
 )
-from pipelines.ingest.files import IngestResult, Rejected, ingest_parsed_files
+from pipelines.ingest.files import IngestResult, Rejected, ingest_parsed_files, utf8_error
 
 SOURCE = "canonical"
 SUFFIXES = (".jsonl", ".csv", ".CSV", ".parquet")
@@ -184,10 +188,29 @@ def _lowered(record: Mapping[str, Any]) -> dict[str, Any]:
     return {normalize_header(str(key)): value for key, value in record.items()}
 
 
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, str, str | None]]:
+    """(line_no, text, None) per line, or (line_no, text decoded for display, reason) for
+    a line that is not UTF-8; the whole file is decoded at once when it is all UTF-8."""
+    data = path.read_bytes()
+    try:
+        lines = data.decode("utf-8-sig").split("\n")
+    except UnicodeDecodeError:
+        pass
+    else:
+        yield from ((line_no, line, None) for line_no, line in enumerate(lines, start=1))
+        return
+    data = data.removeprefix(codecs.BOM_UTF8)
+    for line_no, raw in enumerate(data.split(b"\n"), start=1):
+        reason = utf8_error(raw.rstrip(b"\r"))
+        yield line_no, raw.decode("utf-8", errors="replace"), reason
+
+
 def _jsonl_records(path: Path) -> Iterator[Record | Rejected]:
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    for line_no, line in enumerate(text.split("\n"), start=1):
+    for line_no, line, undecodable in _jsonl_lines(path):
         line = line.rstrip("\r")
+        if undecodable is not None:
+            yield Rejected(line_no, undecodable, line[:RAW_TEXT_LIMIT])
+            continue
         if not line.strip():
             continue
         try:
@@ -207,13 +230,17 @@ def _missing_columns(names: list[str]) -> list[str]:
 
 
 def _csv_records(path: Path) -> Iterator[Record | Rejected]:
-    text = decode(path)
-    delimiter = sniff_delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    decoded = decode_export(path)
+    delimiter = sniff_delimiter(decoded.text.split("\n", 1)[0])
+    reader = csv_reader(decoded.text, delimiter)
     header = next(reader, None)
     if header is None:
         return
     names = [normalize_header(name) for name in header]
+    unreadable_header = decoded.reason_within(1, reader.line_num)
+    if unreadable_header:
+        yield Rejected(1, f"header {unreadable_header}", delimiter.join(header))
+        return
     missing = _missing_columns(names)
     if missing:
         yield Rejected(1, "header has no " + " / ".join(f"'{c}'" for c in missing) + " column",
@@ -227,6 +254,10 @@ def _csv_records(path: Path) -> Iterator[Record | Rejected]:
         buffer = io.StringIO()
         csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow(fields)
         raw = buffer.getvalue()
+        undecodable = decoded.reason_within(start, line_no)
+        if undecodable:
+            yield Rejected(start, undecodable, raw[:RAW_TEXT_LIMIT])
+            continue
         if len(fields) != len(names):
             yield Rejected(start, f"row has {len(fields)} fields, header has {len(names)}", raw)
             continue

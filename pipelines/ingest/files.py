@@ -4,13 +4,15 @@
   of the same bytes (under any name) loads nothing.
 - Lines are parsed by DuckDB; a line that is not JSON, or JSON of the wrong shape,
   goes to `raw.rejected_records` with its file, line number, reason and raw text, and
-  the good lines beside it load normally.
+  the good lines beside it load normally. So does a line that is not valid UTF-8: when
+  DuckDB refuses a file as not UTF-8, that file alone is split line by line in Python.
 - Everything for one batch of files happens in one transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -150,32 +152,10 @@ def _ingest_batch(
     loader: Loader,
     root: Path,
 ) -> tuple[int, int]:
-    files = [str(path.resolve()) for path, _, _ in batch]
     prefix = str(root) + "/"
+    _read_lines(con, batch, prefix)
     con.execute("begin transaction")
     try:
-        con.execute(
-            """
-            create or replace temp table _all_lines as
-            with split as (
-                select replace(filename, ?, '') as file,
-                       string_split(content, chr(10)) as parts
-                from read_text(?)
-            ),
-            numbered as (
-                select file,
-                       generate_subscripts(parts, 1) as line_no,
-                       unnest(parts) as text
-                from split
-            )
-            -- (blank lines are skipped; trimming every line would copy every line)
-            select file, line_no,
-                   case when ends_with(text, chr(13)) then rtrim(text, chr(13)) else text end as text
-            from numbered
-            where not regexp_full_match(text, '\\s*')
-            """,
-            [prefix, files],
-        )
         # each line parsed once here; the loaders see `_lines.text` already typed JSON
         con.execute(
             "create or replace temp table _line_docs as "
@@ -193,6 +173,8 @@ def _ingest_batch(
             from _line_docs where doc is null
             union all
             ({shape_rejects})
+            union all
+            select file, line_no, reason from _undecodable
             """
         )
         con.execute(
@@ -204,6 +186,11 @@ def _ingest_batch(
             """,
             [source],
         )
+        con.execute(
+            "insert into raw.rejected_records "
+            "select ?, file, line_no, reason, text, now()::timestamp from _undecodable",
+            [source],
+        )
         counts = _record_files(con, source, batch, prefix)
         con.execute("commit")
     except Exception:
@@ -212,13 +199,125 @@ def _ingest_batch(
     return counts
 
 
+# The non-blank lines of the batch's files, `\r\n` or `\n` ended, numbered from 1.
+_LINES_SQL = """
+    create or replace temp table _all_lines as
+    with split as (
+        select replace(filename, ?, '') as file,
+               string_split(content, chr(10)) as parts
+        from read_text(?)
+    ),
+    numbered as (
+        select file,
+               generate_subscripts(parts, 1) as line_no,
+               unnest(parts) as text
+        from split
+    )
+    -- (blank lines are skipped; trimming every line would copy every line)
+    select file, line_no,
+           case when ends_with(text, chr(13)) then rtrim(text, chr(13)) else text end as text
+    from numbered
+    where not regexp_full_match(text, '\\s*')
+"""
+_UNDECODABLE_DDL = (
+    "create or replace temp table _undecodable (file varchar, line_no bigint, reason varchar, text varchar)"
+)
+# what RE2's \s matches (DuckDB's regexp_full_match above): a line of only these is blank
+_BLANK = re.compile(r"[\t\n\f\r ]*")
+
+
+def _read_lines(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str, str]], prefix: str) -> None:
+    """Fill the temp tables `_all_lines(file, line_no, text)` with the non-blank lines of
+    the batch's files and `_undecodable(file, line_no, reason, text)` with the lines that
+    are not valid UTF-8.
+
+    DuckDB reads every file at once; only when it refuses one as not UTF-8 are the files
+    checked in Python, and only those that fail are split line by line here (their good
+    lines numbered as DuckDB numbers them), so one bad byte costs its line, not the batch.
+    """
+    paths = [path.resolve() for path, _, _ in batch]
+    con.execute(_UNDECODABLE_DDL)
+    try:
+        con.execute(_LINES_SQL, [prefix, [str(p) for p in paths]])
+        return
+    except duckdb.InvalidInputException as error:
+        if "UTF-8" not in str(error):
+            raise
+        refused = error
+    broken = [p for p in paths if not _is_utf8(p)]
+    if not broken:
+        raise refused
+    refused_files = set(broken)
+    clean = [str(p) for p in paths if p not in refused_files]
+    if clean:
+        con.execute(_LINES_SQL, [prefix, clean])
+    else:
+        con.execute("create or replace temp table _all_lines (file varchar, line_no bigint, text varchar)")
+    good: list[tuple[str, int, str]] = []
+    bad: list[tuple[str, int, str, str]] = []
+    for path in broken:
+        name = str(path).replace(prefix, "", 1)
+        for line_no, text, reason in _split_undecodable_lines(path):
+            if reason is None:
+                good.append((name, line_no, text))
+            else:
+                bad.append((name, line_no, reason, text))
+    for table, rows, columns in (
+        ("_all_lines", good, ("file", "line_no", "text")),
+        ("_undecodable", bad, ("file", "line_no", "reason", "text")),
+    ):
+        if rows:
+            frame = pl.DataFrame(rows, schema={c: pl.Int64() if c == "line_no" else pl.String() for c in columns},
+                                 orient="row")
+            con.register("_split_lines", frame)
+            con.execute(f"insert into {table} select * from _split_lines")
+            con.unregister("_split_lines")
+
+
+def _is_utf8(path: Path) -> bool:
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def utf8_error(line: bytes) -> str | None:
+    """Why `line` is not UTF-8 (the first bad byte and its offset in the line), or None."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return f"line is not valid UTF-8 (byte 0x{line[error.start]:02x} at offset {error.start})"
+    return None
+
+
+def _split_undecodable_lines(path: Path) -> Iterator[tuple[int, str, str | None]]:
+    """(line_no, text, None) for each non-blank UTF-8 line of a file that is not all UTF-8,
+    (line_no, text decoded with U+FFFD for display, reason) for each line that is not UTF-8;
+    lines split and numbered as `_LINES_SQL` does (on LF, trailing CRs dropped)."""
+    for line_no, line in enumerate(path.read_bytes().split(b"\n"), start=1):
+        line = line.rstrip(b"\r")
+        reason = utf8_error(line)
+        if reason is not None:
+            yield line_no, line.decode("utf-8", errors="replace"), reason
+            continue
+        text = line.decode("utf-8")
+        if not _BLANK.fullmatch(text):
+            yield line_no, text, None
+
+
 def _record_files(
     con: duckdb.DuckDBPyConnection,
     source: str,
     batch: list[tuple[Path, str, str]],
     prefix: str,
 ) -> tuple[int, int]:
-    line_counts = dict(con.execute("select file, count(*) from _all_lines group by file").fetchall())
+    line_counts = dict(
+        con.execute(
+            "select file, count(*) from "
+            "(select file from _all_lines union all select file from _undecodable) group by file"
+        ).fetchall()
+    )
     reject_counts = dict(con.execute("select file, count(*) from _rejects group by file").fetchall())
     rows = []
     for path, digest, name in batch:

@@ -113,3 +113,27 @@ def test_rerunning_ingests_nothing_new(home: Paths, con: duckdb.DuckDBPyConnecti
     second = calls.ingest(con, home.landing)
     assert (first.lines, second.files, second.skipped_files) == (1, 0, 1)
     assert con.execute("select count(*) from raw.calls").fetchone() == (1,)
+
+
+def test_a_row_with_an_undecodable_byte_is_quarantined_and_a_latin1_row_loads(
+    home: Paths, con: duckdb.DuckDBPyConnection, rejects: Rejects
+) -> None:
+    """A PBX export in UTF-8 with rows appended by an older tool: one in Latin-1 (the
+    operator "Niccolò", ò as 0xf2) loads as written, one holding 0x90 is quarantined."""
+    folder = home.landing / "calls" / "2026-03-05"
+    folder.mkdir(parents=True)
+    (folder / "pbx.csv").write_bytes(
+        (HEADER + "\n"
+         + f"c-1,entrante,+39 333 123 4567,+390118830404,2026-03-05T10:15:00+01:00,95,sì,Zoë,{LINE}\n"
+         ).encode()
+        + f"c-2,uscente,+390118830404,3471234567,2026-03-05T11:02:10+01:00,0,no,Niccolò,{LINE}\n".encode("latin-1")
+        + f"c-3,in,+39 347 000 1111,+390118830404,2026-03-05T12:00:00+01:00,5,si,op\x90,{LINE}\n".encode("latin-1")
+    )
+
+    result = calls.ingest(con, home.landing)
+
+    assert con.execute("select line_no, call_id, operator_id, answered from raw.calls order by line_no"
+                       ).fetchall() == [(2, "c-1", "Zoë", True), (3, "c-2", "Niccolò", False)]
+    [(_, line_no, reason, _)] = rejects("calls")
+    assert line_no == 4 and reason.startswith("line is neither valid UTF-8 nor cp1252 (byte 0x90 at offset ")
+    assert (result.lines, result.rejected) == (3, 1)

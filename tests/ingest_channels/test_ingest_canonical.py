@@ -175,3 +175,67 @@ def test_rerunning_ingests_nothing_new(home: Paths, con: duckdb.DuckDBPyConnecti
     second = canonical.ingest(con, home.landing)
     assert (first.lines, second.files, second.skipped_files) == (2, 0, 1)
     assert con.execute("select count(*) from raw.canonical_messages").fetchone() == (2,)
+
+
+def _json_line(record: dict) -> bytes:
+    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def test_a_jsonl_line_with_invalid_utf8_is_quarantined_not_loaded_with_replacement_characters(
+    home: Paths, con: duckdb.DuckDBPyConnection, rejects: Rejects
+) -> None:
+    """A history exported by another tool, UTF-8 with a BOM, where one message body holds
+    a Latin-1 'è' (0xe8): that line is quarantined; the accents of the others load exactly."""
+    bad = _json_line(_record("fd-2", body="Il pacco @@ arrivato")).replace(b"@@", b"\xe8")
+    path = home.landing / "canonical" / "2026-03-05" / "freshdesk.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\xef\xbb\xbf" + _json_line(_record("fd-1", body="Perché non è arrivato?")) + b"\r\n"
+                     + bad + b"\r\n" + _json_line(_record("fd-3", contact_name="Zoë Università")) + b"\r\n")
+
+    result = canonical.ingest(con, home.landing)
+    again = canonical.ingest(con, home.landing)
+
+    assert (result.files, result.lines, result.rejected) == (1, 3, 1)
+    [(file, line_no, reason, raw_text)] = rejects("canonical")
+    assert (file, line_no) == ("canonical/2026-03-05/freshdesk.jsonl", 2)
+    offset = bad.index(b"\xe8")
+    assert reason == f"line is not valid UTF-8 (byte 0xe8 at offset {offset})"
+    assert raw_text == bad.decode("utf-8", errors="replace")
+    rows = _rows(con)
+    assert [(r["message_id"], r["body"], r["contact_name"]) for r in rows] == [
+        ("fd-1", "Perché non è arrivato?", None),
+        ("fd-3", "Confermo l'appuntamento", "Zoë Università"),
+    ]
+    assert (again.files, again.skipped_files) == (0, 1)
+
+
+def test_a_csv_history_with_mixed_encodings_and_a_long_body_loads_row_by_row(
+    home: Paths, con: duckdb.DuckDBPyConnection, rejects: Rejects
+) -> None:
+    """A UTF-8 history export with one row appended from a cp1252 tool ("Perché" as 0xe9,
+    "…" as 0x85), one row holding 0x8d (undefined in cp1252: quarantined), and a 200 KiB
+    quoted multi-line body."""
+    long_body = ("Gentile cliente, in allegato il riepilogo; grazie.\n" * 5000)[: 200 * 1024]
+    header = "message_id,channel,direction,contact_name,sent_at,body\n"
+    path = home.landing / "canonical" / "import" / "zendesk.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(
+        header.encode()
+        + "zd-1,email,inbound,Zoë Università,2026-03-05T10:15:00+01:00,Buongiorno\n".encode()
+        + "zd-2,email,inbound,Niccolò,2026-03-05T10:16:00+01:00,Perché no…\n".encode("cp1252")
+        + b"zd-3,email,inbound,Anna,2026-03-05T10:17:00+01:00,caff\x8d\n"
+        + f'zd-4,email,outbound,Zoë Università,2026-03-05T11:00:00+01:00,"{long_body}"\n'.encode()
+    )
+
+    result = canonical.ingest(con, home.landing)
+
+    rows = _rows(con)
+    assert [(r["line_no"], r["message_id"], r["contact_name"]) for r in rows] == [
+        (2, "zd-1", "Zoë Università"), (3, "zd-2", "Niccolò"), (5, "zd-4", "Zoë Università")]
+    assert rows[1]["body"] == "Perché no…" and rows[2]["body"] == long_body
+    [(file, line_no, reason, raw_text)] = rejects("canonical")
+    assert (file, line_no) == ("canonical/import/zendesk.csv", 4)
+    offset = len("zd-3,email,inbound,Anna,2026-03-05T10:17:00+01:00,caff")
+    assert reason == f"line is neither valid UTF-8 nor cp1252 (byte 0x8d at offset {offset})"
+    assert raw_text == "zd-3,email,inbound,Anna,2026-03-05T10:17:00+01:00,caff\ufffd"
+    assert (result.files, result.rejected) == (1, 1)
