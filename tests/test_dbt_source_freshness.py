@@ -15,6 +15,7 @@ from pipelines.ingest.sources import ingest_all
 from pipelines.landing import write_jsonl
 from pipelines.transform.build import dbt
 from pipelines.warehouse import connect
+from tests.test_first_response_known_case import inbound
 
 SOURCE = "source.threadline.raw."
 # raw tables without `ingested_at`: declared with freshness switched off
@@ -27,44 +28,10 @@ WITHOUT_FRESHNESS = {
 }
 
 
-def _webhook(wamid: str, at: datetime, text: str) -> dict:
-    """One inbound WhatsApp text message, as the Cloud API posts it."""
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "102290129340001",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {
-                                "display_phone_number": "390289730101",
-                                "phone_number_id": "106540352242001",
-                            },
-                            "contacts": [{"profile": {"name": "Anna Verdi"}, "wa_id": "393470000001"}],
-                            "messages": [
-                                {
-                                    "from": "393470000001",
-                                    "id": wamid,
-                                    "timestamp": str(int(at.timestamp())),
-                                    "type": "text",
-                                    "text": {"body": text},
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
-
-
 def _land_one_message(home) -> None:  # type: ignore[no-untyped-def]
     write_jsonl(
         home.landing / "whatsapp" / "2026-03-03" / "freshness.jsonl",
-        [_webhook("wamid.fresh-1", datetime(2026, 3, 3, 9, 0, tzinfo=UTC), "Buongiorno")],
+        [inbound("wamid.fresh-1", "2026-03-03T09:00:00+00:00", "Buongiorno")],
     )
 
 

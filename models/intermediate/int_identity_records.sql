@@ -147,7 +147,7 @@ crm as (
 ),
 
 campaign as (
-    select 'send:' || l.campaign_id || ':' || l.run_id || ':' || l.contact_id as record_id, 'senders' as record_source,
+    select {{ send_record_id('l') }} as record_id, 'senders' as record_source,
            l.reserved_at as seen_at, cast(null as varchar) as person_name,
            p.phone_e164, cast(null as varchar) as email, cast(null as varchar) as account_node
     from ledger l

@@ -126,7 +126,7 @@ campaign_messages as (
         cast(null as varchar) as conversation_ref,
         cast(null as varchar) as display_name,
         0 as source_priority,
-        'send:' || s.campaign_id || ':' || s.run_id || ':' || s.contact_id as record_id
+        {{ send_record_id('s') }} as record_id
     from campaign_sends s
     left join first_status f on f.message_id = s.message_id
     left join inbox_keys k on k.key_kind = 'whatsapp_phone_number_id' and k.key_value = f.phone_number_id

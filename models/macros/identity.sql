@@ -38,6 +38,11 @@
         || coalesce(cast({{ updated_at }} as varchar), '')
 {%- endmacro %}
 
+{# The record id of a campaign send (one audience member of one run: the send ledger's key). #}
+{% macro send_record_id(ledger) -%}
+    'send:' || {{ ledger }}.campaign_id || ':' || {{ ledger }}.run_id || ':' || {{ ledger }}.contact_id
+{%- endmacro %}
+
 {# The record kinds' precedence when a record's identifiers disagree (int_record_contacts):
    a phone, then an e-mail, then an account on a messaging channel, then a shop or CRM id. #}
 {% macro node_precedence(node) -%}

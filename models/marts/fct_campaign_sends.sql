@@ -36,7 +36,7 @@ sends as (
         l.contact_id as audience_contact_id,
         coalesce(rc.contact_id, cc.contact_id, l.contact_id) as contact_id
     from ledger l
-    left join record_contacts rc on rc.record_id = 'send:' || l.campaign_id || ':' || l.run_id || ':' || l.contact_id
+    left join record_contacts rc on rc.record_id = {{ send_record_id('l') }}
     left join current_contacts cc on cc.former_contact_id = l.contact_id
 ),
 

@@ -152,7 +152,7 @@ campaign_events as (
         'senders' as source, s.message_id as ref_id,
         'Campaign ' || s.campaign_id || ': template ' || s.template_name as summary
     from sends s
-    left join record_contacts rc on rc.record_id = 'send:' || s.campaign_id || ':' || s.run_id || ':' || s.contact_id
+    left join record_contacts rc on rc.record_id = {{ send_record_id('s') }}
     where s.message_id is not null
 ),
 
