@@ -97,4 +97,4 @@ lint: setup
 
 clean:
 	rm -rf $(THREADLINE_HOME)/landing $(THREADLINE_HOME)/serving $(THREADLINE_HOME)/warehouse.duckdb* \
-		$(THREADLINE_HOME)/state $(THREADLINE_HOME)/dagster models/target
+		$(THREADLINE_HOME)/state $(THREADLINE_HOME)/dagster $(THREADLINE_HOME)/logs models/target

@@ -6,14 +6,10 @@ the ledger. The run id is the scheduled day (or today, in the campaign's time zo
 a second run the same day sends nothing new; `resend_after_days` keeps later days from
 repeating a send.
 
-Provider: the real WhatsApp Cloud API when THREADLINE_WHATSAPP_TOKEN and
-THREADLINE_WHATSAPP_PHONE_NUMBER_ID are set; otherwise the local Cloud API simulator,
-started on loopback for the run, which writes its status webhooks into landing/.
+The sender is the `whatsapp` resource (senders/resources.py), chosen from the
+environment in pipelines/resources.py: the real Cloud API, or the local simulator.
 """
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,17 +17,14 @@ import dagster as dg
 import duckdb
 
 from pipelines.resources import WarehouseResource
-from pipelines.settings import Paths
 from pipelines.warehouse import connect
 from senders.audience import load_audience
 from senders.campaign import Campaign, load_campaigns
 from senders.ledger import SendLedger
-from senders.provider import CloudApiClient, client_from_env
+from senders.resources import WhatsAppSender
 from senders.run import CampaignRunStoppedError, run_campaign
-from senders.simulator import CloudApiSimulator
 
 SCHEDULED_TIME_TAG = "dagster/scheduled_execution_time"
-SIMULATOR_TOKEN = "simulator-token"
 
 
 INBOX_COLUMNS = ("waba_id", "whatsapp_display_phone_number", "whatsapp_phone_number_id")
@@ -48,38 +41,6 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox_id: str) -> dict[str, str]:
             f"inbox {inbox_id!r} is no WhatsApp inbox of marts.dim_inboxes: add it to models/seeds/inboxes.csv"
         )
     return dict(zip(INBOX_COLUMNS, row, strict=True))
-
-
-def uses_real_cloud_api() -> bool:
-    return bool(os.environ.get("THREADLINE_WHATSAPP_TOKEN"))
-
-
-@contextmanager
-def provider(campaign: Campaign, paths: Paths, inbox: dict[str, str]) -> Iterator[tuple[CloudApiClient, str]]:
-    """The client to send with, and a name for it (for run metadata)."""
-    if uses_real_cloud_api() or os.environ.get("THREADLINE_WHATSAPP_API_URL"):
-        client = client_from_env()
-        try:
-            yield client, "cloud_api" if uses_real_cloud_api() else "configured_url"
-        finally:
-            client.close()
-        return
-    with CloudApiSimulator(
-        paths.landing,
-        waba_id=inbox["waba_id"],
-        display_phone_number=inbox["whatsapp_display_phone_number"],
-        token=SIMULATOR_TOKEN,
-    ) as simulator:
-        client = CloudApiClient(
-            base_url=simulator.base_url,
-            token=SIMULATOR_TOKEN,
-            phone_number_id=inbox["whatsapp_phone_number_id"],
-            backoff_base=0.05,
-        )
-        try:
-            yield client, "simulator"
-        finally:
-            client.close()
 
 
 def run_id_for(campaign: Campaign, context: dg.AssetExecutionContext) -> str:
@@ -100,7 +61,7 @@ def _campaign_asset(campaign: Campaign) -> dg.AssetsDefinition:
         kinds={"whatsapp"},
     )
     def send(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, whatsapp: WhatsAppSender
     ) -> dg.MaterializeResult:
         paths = warehouse.paths
         con = connect(paths.warehouse, read_only=True)
@@ -111,7 +72,7 @@ def _campaign_asset(campaign: Campaign) -> dg.AssetsDefinition:
             con.close()
         run_id = run_id_for(campaign, context)
         with (
-            provider(campaign, paths, inbox) as (client, provider_name),
+            whatsapp.open(paths, inbox) as client,
             SendLedger(paths.send_ledger) as ledger,
         ):
             try:
@@ -127,10 +88,10 @@ def _campaign_asset(campaign: Campaign) -> dg.AssetsDefinition:
                     },
                 ) from stopped
         context.log.info(
-            f"campaign {campaign.campaign_id} run {run_id} via {provider_name}: {summary.as_dict()}"
+            f"campaign {campaign.campaign_id} run {run_id} via {whatsapp.name}: {summary.as_dict()}"
         )
         return dg.MaterializeResult(
-            metadata={"run_id": run_id, "provider": provider_name, **_metadata(summary.as_dict())}
+            metadata={"run_id": run_id, "provider": whatsapp.name, **_metadata(summary.as_dict())}
         )
 
     return send

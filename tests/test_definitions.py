@@ -68,7 +68,7 @@ def test_campaign_schedules_start_stopped_when_the_real_cloud_api_is_configured(
     import sys
 
     probe = (
-        "from pipelines.jobs import campaign_schedules; "
+        "from senders.definitions import campaign_schedules; "
         "print(sorted({s.default_status.value for s in campaign_schedules}))"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("THREADLINE_WHATSAPP_")}

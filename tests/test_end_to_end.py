@@ -1,10 +1,16 @@
-"""The whole pipeline on a small generated data set: demo data → Dagster job (ingest,
-dbt build, serving, campaign through the loopback Cloud API simulator) → refresh."""
+"""The whole pipeline on a small generated data set, run as `make pipeline` runs it
+(`python -m pipelines.cli pipeline` in its own process): demo data → Dagster jobs
+(ingest, dbt build, serving, campaign through the loopback Cloud API simulator) →
+refresh; one line per stage on the terminal, the full log in a file."""
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import sqlite3
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -25,27 +31,60 @@ PUBLIC = [
 ]
 
 
+REPO = Path(__file__).resolve().parents[1]
+
+
 @pytest.fixture(scope="module")
-def pipeline_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def cli_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     home = tmp_path_factory.mktemp("e2e")
+    generate(home=home, seed=7, contacts=160, days=75, end_date=END_DATE)
+    dagster_home = home / "dagster"
+    dagster_home.mkdir()
+    shutil.copy(REPO / "pipelines" / "dagster_home" / "dagster.yaml", dagster_home)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("THREADLINE_WHATSAPP_")}
+    env.update(THREADLINE_HOME=str(home), DAGSTER_HOME=str(dagster_home),
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
+    run = subprocess.run([sys.executable, "-m", "pipelines.cli", "pipeline"], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return home, run
+
+
+@pytest.fixture(scope="module")
+def pipeline_home(cli_run: tuple[Path, subprocess.CompletedProcess[str]]) -> Path:
+    home = cli_run[0]
     previous = os.environ.get("THREADLINE_HOME")
     os.environ["THREADLINE_HOME"] = str(home)
     for variable in ("THREADLINE_WHATSAPP_TOKEN", "THREADLINE_WHATSAPP_API_URL"):
         os.environ.pop(variable, None)
     try:
-        generate(home=home, seed=7, contacts=160, days=75, end_date=END_DATE)
-        from pipelines.definitions import defs
-
-        instance = dg.DagsterInstance.ephemeral()
-        for job in ("everything", "refresh"):
-            result = defs.resolve_job_def(job).execute_in_process(instance=instance)
-            assert result.success, job
         yield home
     finally:
         if previous is None:
             os.environ.pop("THREADLINE_HOME", None)
         else:
             os.environ["THREADLINE_HOME"] = previous
+
+
+def test_the_terminal_gets_one_line_per_stage_and_the_file_gets_the_whole_log(cli_run):
+    home, run = cli_run
+    out = run.stdout
+    lines = out.splitlines()
+    log = Path(re.search(r"^full log: (.+)$", out, re.M).group(1))
+    assert log.parent == home / "logs" and log.is_file()
+    assert len(lines) < 60, out
+    for stage in ("ingest whatsapp", "ingest chatwoot", "phone numbers", "dbt build",
+                  "campaign repurchase_reminder", "publish serving copy"):
+        assert re.search(rf"^  {stage} .* \d+\.\d s$", out, re.M), (stage, out)
+    assert re.search(r"^  ingest whatsapp +[\d,]+ lines from [\d,]+ new files", out, re.M)
+    assert re.search(r"^  dbt build +\d+ models and seeds, \d+ tests passed", out, re.M)
+    assert "connectors not configured" in out
+    assert "everything: ok" in out and "refresh: ok" in out
+    assert "DEBUG" not in out and "STEP_START" not in out and "PASS" not in out
+    assert run.stderr.strip() == "", run.stderr
+    text = log.read_text()
+    assert "STEP_START" in text and "RUN_SUCCESS" in text  # the Dagster debug log
+    assert re.search(r"Done\. PASS=\d+", text)  # and dbt's own output
 
 
 def _serving(home: Path) -> duckdb.DuckDBPyConnection:

@@ -97,9 +97,10 @@ def sync(
     policy: RetryPolicy | None = None,
     overlap_seconds: float = 900.0,
     early_stop: bool = True,
+    environ: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """Land the conversations changed since the cursor and their new messages; counts."""
-    config = ChatwootConfig.from_env()
+    config = ChatwootConfig.from_env(environ)
     owned = client is None
     http = client or build_client()
     run = _Run(config, http, policy or RetryPolicy(), CursorStore.for_paths(paths),

@@ -147,9 +147,10 @@ def sync(
     list_limit: int = 100,
     search_limit: int = 200,
     max_search_results: int = MAX_SEARCH_RESULTS,
+    environ: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """Land the contacts and deals changed since the stored cursors; counts per type."""
-    config = HubSpotConfig.from_env()
+    config = HubSpotConfig.from_env(environ)
     owned = client is None
     http = client or build_client()
     api = HubSpotApi(config, http, policy or RetryPolicy())

@@ -130,9 +130,10 @@ def sync(
     resources: tuple[str, ...] = ("orders", "checkouts"),
     overlap_seconds: float = 60.0,
     limit: int = 250,
+    environ: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """Land the orders and checkouts updated since the stored cursors; counts per resource."""
-    config = ShopifyConfig.from_env()
+    config = ShopifyConfig.from_env(environ)
     owned = client is None
     http = client or build_client()
     store = CursorStore.for_paths(paths)

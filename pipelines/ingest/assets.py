@@ -90,18 +90,3 @@ def raw_contact_registry_state(warehouse: WarehouseResource) -> dg.MaterializeRe
     with writing(warehouse.paths.warehouse) as con:
         result = registry_state.load(con, warehouse.paths)
     return dg.MaterializeResult(metadata=dict(result))
-
-
-@dg.asset_check(asset=["raw", "whatsapp_messages"], blocking=False)
-def no_rejected_records(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    """Lines quarantined in raw.rejected_records (they need a look, nothing is lost)."""
-    with writing(warehouse.paths.warehouse) as con:
-        rows = con.execute(
-            "select source, reason, count(*) from raw.rejected_records group by all"
-        ).fetchall()
-    total = sum(row[2] for row in rows)
-    return dg.AssetCheckResult(
-        passed=total == 0,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"rejected": total, "by_reason": {f"{s}: {r}": n for s, r, n in rows}},
-    )
