@@ -106,20 +106,20 @@ def log_file() -> Path:
 def terminal(verbose: bool):
     """Where the stage lines go; unless verbose, everything else goes to the log file."""
     if verbose:
-        yield sys.stdout, None
+        yield sys.stdout
         return
     path = log_file()
     print(f"full log: {path}", flush=True)
     try:
         with quiet_output(path) as out:
-            yield out, path
+            yield out
     except SystemExit as failed:
         raise SystemExit(f"{failed}\nfull log: {path}") from None
 
 
 def pipeline(verbose: bool = False) -> None:
     instance = _instance()
-    with terminal(verbose) as (out, _):
+    with terminal(verbose) as out:
         run_job("everything", instance, out, verbose)
         # the campaigns' status webhooks have landed meanwhile: take them in
         run_job("refresh", instance, out, verbose)
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "pipeline":
         pipeline(args.verbose)
     elif args.command == "refresh":
-        with terminal(args.verbose) as (out, _):
+        with terminal(args.verbose) as out:
             run_job("refresh", _instance(), out, args.verbose)
     else:
         for table, count in row_counts().items():

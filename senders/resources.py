@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import dagster as dg
 
 from pipelines.settings import Paths
-from senders.provider import DEFAULT_API_VERSION, GRAPH_API_URL, CloudApiClient, ProviderConfigError
+from senders.provider import DEFAULT_API_VERSION, GRAPH_API_URL, CloudApiClient, client_from_env
 from senders.simulator import CloudApiSimulator
 
 SIMULATOR_TOKEN = "simulator-token"
@@ -85,24 +85,12 @@ class CloudApiSender(WhatsAppSender):
 
     @contextmanager
     def open(self, paths: Paths, inbox: dict[str, str]) -> Iterator[CloudApiClient]:
-        missing = [
-            variable
-            for variable, value in (
-                ("THREADLINE_WHATSAPP_TOKEN", self.token),
-                ("THREADLINE_WHATSAPP_PHONE_NUMBER_ID", self.phone_number_id),
-            )
-            if not value
-        ]
-        if missing:
-            raise ProviderConfigError(
-                f"set {' and '.join(missing)} to send WhatsApp messages through {self.api_url}"
-            )
-        client = CloudApiClient(
-            base_url=self.api_url,
-            token=self.token,
-            phone_number_id=self.phone_number_id,
-            api_version=self.api_version,
-        )
+        client = client_from_env({
+            "THREADLINE_WHATSAPP_TOKEN": self.token,
+            "THREADLINE_WHATSAPP_PHONE_NUMBER_ID": self.phone_number_id,
+            "THREADLINE_WHATSAPP_API_URL": self.api_url,
+            "THREADLINE_WHATSAPP_API_VERSION": self.api_version,
+        })
         try:
             yield client
         finally:
