@@ -11,6 +11,12 @@ contacts as (
     select * from {{ ref('dim_contacts') }}
 ),
 
+-- marketing on WhatsApp needs consent granted now (marts.dim_consent)
+consented as (
+    select contact_id from {{ ref('dim_consent') }}
+    where purpose = 'marketing' and channel = 'whatsapp' and state = 'granted'
+),
+
 last_orders as (
     select
         contact_id,
@@ -36,7 +42,7 @@ measured as (
         cast(floor({{ seconds_between('l.last_order_at', as_of()) }} / 86400) as integer) as days_since_last_order
     from last_orders l
     join contacts c using (contact_id)
-    where c.marketing_consent
+    join consented using (contact_id)
 ),
 
 final as (
