@@ -33,6 +33,7 @@ webchat_messages as (select * from {{ ref('stg_webchat__messages') }}),
 calls as (select * from {{ ref('stg_calls__calls') }}),
 canonical_messages as (select * from {{ ref('stg_canonical__messages') }}),
 appointments as (select * from {{ ref('stg_calendar__appointments') }}),
+consent_forms as (select * from {{ ref('stg_consent__forms') }}),
 
 -- one shape for every source: the record, when it was seen, the name it gives, and up
 -- to three identifiers (a phone, an e-mail, an account in some system)
@@ -191,8 +192,17 @@ calendar as (
     left join phones p on p.kind = 'typed' and p.raw_value = a.phone_raw
 ),
 
+-- a web-form consent statement concerns the person whose phone or e-mail it carries
+consent as (
+    select 'consent_form:' || f.submission_id as record_id, 'consent' as record_source, f.occurred_at as seen_at,
+           cast(null as varchar) as person_name, p.phone_e164, f.email, cast(null as varchar) as account_node
+    from consent_forms f
+    left join phones p on p.kind = 'typed' and p.raw_value = f.phone_raw
+),
+
 unioned as (
     select * from whatsapp
+    union all select * from consent
     union all select * from chatwoot
     union all select * from chatwoot_links
     union all select * from shop

@@ -1,21 +1,25 @@
--- Current consent per contact, purpose and channel (DESIGN.md "Consent"). Built from
--- int_consent_events; the rules are in dim_consent.yml.
+-- Current consent per contact, purpose and channel (DESIGN.md "Consent"; the rules are
+-- in dim_consent.yml): the deciding statement of int_consent_events.
 with
 
 events as (
     select * from {{ ref('int_consent_events') }}
 ),
 
-latest as (
+-- explicit statements outrank implied ones; then the latest; at the same time a denial
+-- wins; then the event id, so every build picks the same one
+ranked as (
     select
-        contact_id,
-        'marketing' as purpose,
-        'whatsapp' as channel,
-        max_by(marketing_consent, occurred_at) as granted,
-        max(occurred_at) as since,
-        max_by(source, occurred_at) as source
+        *,
+        row_number() over (
+            partition by contact_id, purpose, channel
+            order by
+                case when is_explicit then 0 else 1 end,
+                occurred_at desc,
+                case when state = 'denied' then 0 else 1 end,
+                consent_event_id
+        ) as rank_in_channel
     from events
-    group by contact_id
 ),
 
 final as (
@@ -23,10 +27,14 @@ final as (
         contact_id,
         purpose,
         channel,
-        case when granted then 'granted' else 'denied' end as state,
-        since,
-        source
-    from latest
+        state,
+        occurred_at as since,
+        source,
+        is_explicit,
+        consent_event_id,
+        evidence
+    from ranked
+    where rank_in_channel = 1
 )
 
 select * from final

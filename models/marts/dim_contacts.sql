@@ -1,7 +1,7 @@
 -- One row per person (identity resolution: int_identity_*, int_record_contacts), with
 -- the phone and e-mail seen most recently among their identifiers, the most deliberate
 -- name any record gives them (CRM, then order, then inbox contact, then profile name;
--- the latest at the same rank); marketing consent is the latest consent change we know of.
+-- the latest at the same rank); marketing consent is dim_consent's marketing/whatsapp state.
 with
 
 records as (
@@ -14,8 +14,9 @@ identifiers as (
     join {{ ref('int_identity_components') }} c using (node)
 ),
 
-consent_events as (
-    select * from {{ ref('int_consent_events') }}
+consent as (
+    select * from {{ ref('dim_consent') }}
+    where purpose = 'marketing' and channel = 'whatsapp'
 ),
 
 phones as (
@@ -62,15 +63,6 @@ contacts as (
     left join activity a using (contact_id)
 ),
 
-consent as (
-    select
-        contact_id,
-        max_by(marketing_consent, occurred_at) as marketing_consent,
-        max(occurred_at) as consent_updated_at
-    from consent_events
-    group by contact_id
-),
-
 country as (
     select phone_e164, min(region_code) as country_code
     from phones
@@ -93,8 +85,9 @@ final as (
             when c.orders_count = 1 then 'customer'
             else 'lead'
         end as lifecycle_stage,
-        coalesce(s.marketing_consent, false) as marketing_consent,
-        s.consent_updated_at,
+        -- unknown consent stays null (never false)
+        case when s.state = 'granted' then true when s.state = 'denied' then false end as marketing_consent,
+        s.since as consent_updated_at,
         cast(c.orders_count as bigint) as orders_count,
         cast(c.messages_count as bigint) as messages_count
     from contacts c

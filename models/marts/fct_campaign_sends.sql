@@ -83,7 +83,9 @@ opt_outs as (
     from sends s
     join consent_events c
       on c.contact_id = s.contact_id
-     and not c.marketing_consent
+     and c.purpose = 'marketing'
+     and c.channel = 'whatsapp'
+     and c.state = 'denied'
      and c.occurred_at >= s.sent_at
      and c.occurred_at <= s.sent_at + interval {{ attribution_days }} day
     group by s.campaign_id, s.run_id, s.audience_contact_id

@@ -140,8 +140,10 @@ crm_contact_events as (
 
 consent_changes as (
     select contact_id, occurred_at,
-           case when marketing_consent then 'consent_granted' else 'consent_withdrawn' end as event_type,
-           source as channel, source, cast(null as varchar) as ref_id, detail as summary
+           case when state = 'granted' then 'consent_granted' else 'consent_denied' end as event_type,
+           channel, source, evidence_record_id as ref_id,
+           {{ dbt.concat(["upper(substr(purpose, 1, 1))", "substr(purpose, 2)", "' consent on '", "channel", "' '", "state",
+                          "case when is_explicit then '' else ' (implied)' end", "': '", "left(evidence, 120)"]) }} as summary
     from consent_events
 ),
 

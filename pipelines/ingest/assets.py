@@ -25,6 +25,7 @@ RAW_TABLES: dict[str, list[str]] = {
     "calls": ["calls"],
     "canonical": ["canonical_messages"],
     "calendar": ["appointments"],
+    "consent_forms": ["consent_forms"],
     "campaign_sends": ["campaign_sends"],
 }
 
@@ -42,6 +43,7 @@ DESCRIPTIONS = {
     "calls": "Call records (CSV) from landing/calls/.",
     "canonical": "Messages in the canonical import format (JSONL, CSV, Parquet) from landing/canonical/.",
     "calendar": "Appointments from iCalendar files in landing/calendar/.",
+    "consent_forms": "Web-form consent statements (CSV or JSONL exports) from landing/consent/.",
     "campaign_sends": "The campaign send ledger (state/send_ledger.sqlite), copied whole.",
 }
 

@@ -68,6 +68,7 @@ SOURCES: dict[str, tuple[str, str]] = {
     "raw.appointments": ("typed", "cast(attendee_phones as varchar[])"),
     "raw.webchat_events": ("typed", "json_extract_string(payload, ['$.visitor.phone'])"),
     "raw.campaign_sends": ("typed", "[phone]"),
+    "raw.consent_forms": ("typed", "[phone]"),
 }
 
 # How far each table has been read: raw tables are append-only with an `ingested_at`,

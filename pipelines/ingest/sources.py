@@ -14,6 +14,7 @@ from pipelines.ingest import (
     canonical,
     chatwoot,
     chatwoot_api,
+    consent_forms,
     email,
     hubspot,
     meta_messaging,
@@ -62,6 +63,7 @@ SOURCES: dict[str, IngestFn] = {
     "calls": _landing(calls),
     "canonical": _landing(canonical),
     "calendar": _landing(calendar),
+    "consent_forms": _landing(consent_forms),
     "campaign_sends": _ledger,
 }
 

@@ -26,6 +26,11 @@ from_api as (
         {{ json_text('payload', '$.properties.lifecyclestage') }} as lifecycle_stage,
         coalesce(archived, false) as is_archived,
 
+        -- consent (docs/consent.md): hs_email_optout, and the WhatsApp consent property
+        {{ hubspot_flag(json_text('payload', '$.properties.hs_email_optout')) }} as email_optout,
+        {{ hubspot_consent_state(json_text('payload', '$.properties.whatsapp_marketing_consent')) }} as whatsapp_marketing_consent,
+        {{ from_iso8601(json_text('payload', '$.properties.whatsapp_marketing_consent_date')) }} as whatsapp_marketing_consent_at,
+
         -- timestamps
         {{ from_iso8601(json_text('payload', '$.createdAt')) }} as created_at,
         {{ from_iso8601('updated_at') }} as updated_at,
@@ -44,6 +49,9 @@ from_exports as (
         last_name,
         lifecycle_stage,
         false as is_archived,
+        {{ hubspot_flag("coalesce(" ~ json_text('"row"', '$."Unsubscribed from all email"') ~ ", " ~ json_text('"row"', '$.hs_email_optout') ~ ")") }} as email_optout,
+        {{ hubspot_consent_state("coalesce(" ~ json_text('"row"', '$."WhatsApp marketing consent"') ~ ", " ~ json_text('"row"', '$.whatsapp_marketing_consent') ~ ")") }} as whatsapp_marketing_consent,
+        {{ from_iso8601("coalesce(" ~ json_text('"row"', '$."WhatsApp marketing consent date"') ~ ", " ~ json_text('"row"', '$.whatsapp_marketing_consent_date') ~ ")") }} as whatsapp_marketing_consent_at,
         created_at,
         last_modified_at as updated_at,
         cast("row" as varchar) as payload
@@ -56,9 +64,19 @@ unioned as (
     select * from from_exports
 ),
 
+-- a consent property with no time of its own dates from the first version that shows
+-- its current value
+versions as (
+    select
+        *,
+        min(updated_at) over (partition by crm_contact_id, email_optout) as email_optout_seen_at,
+        min(updated_at) over (partition by crm_contact_id, whatsapp_marketing_consent) as whatsapp_marketing_consent_seen_at
+    from unioned
+),
+
 latest as (
     select *
-    from unioned
+    from versions
     qualify row_number() over (
         partition by crm_contact_id order by updated_at desc nulls last, payload desc
     ) = 1

@@ -15,6 +15,11 @@ extracted as (
         'j_customer_phone': '$.customer.phone',
         'j_billing_address_phone': '$.billing_address.phone',
         'j_buyer_accepts_marketing': '$.buyer_accepts_marketing',
+        'j_buyer_accepts_sms_marketing': '$.buyer_accepts_sms_marketing',
+        'j_email_marketing_state': '$.customer.email_marketing_consent.state',
+        'j_email_marketing_updated_at': '$.customer.email_marketing_consent.consent_updated_at',
+        'j_sms_marketing_state': '$.customer.sms_marketing_consent.state',
+        'j_sms_marketing_updated_at': '$.customer.sms_marketing_consent.consent_updated_at',
         'j_total_price': '$.total_price',
         'j_currency': '$.currency',
         'j_line_items_0_title': '$.line_items[0].title',
@@ -43,6 +48,11 @@ renamed as (
             nullif(trim(j_billing_address_phone), '')
         ) as phone_raw,
         cast(j_buyer_accepts_marketing as boolean) as accepts_marketing,
+        cast(j_buyer_accepts_sms_marketing as boolean) as accepts_sms_marketing,
+        lower(j_email_marketing_state) as email_marketing_state,
+        {{ from_iso8601('j_email_marketing_updated_at') }} as email_marketing_updated_at,
+        lower(j_sms_marketing_state) as sms_marketing_state,
+        {{ from_iso8601('j_sms_marketing_updated_at') }} as sms_marketing_updated_at,
 
         -- numerics
         cast(j_total_price as decimal(18, 2)) as total_amount,

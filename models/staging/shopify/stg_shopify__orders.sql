@@ -22,6 +22,12 @@ extracted as (
         'j_billing_address_last_name': '$.billing_address.last_name',
         'j_buyer_accepts_marketing': '$.buyer_accepts_marketing',
         'j_customer_accepts_marketing': '$.customer.accepts_marketing',
+        'j_email_marketing_state': '$.customer.email_marketing_consent.state',
+        'j_email_marketing_opt_in_level': '$.customer.email_marketing_consent.opt_in_level',
+        'j_email_marketing_updated_at': '$.customer.email_marketing_consent.consent_updated_at',
+        'j_sms_marketing_state': '$.customer.sms_marketing_consent.state',
+        'j_sms_marketing_opt_in_level': '$.customer.sms_marketing_consent.opt_in_level',
+        'j_sms_marketing_updated_at': '$.customer.sms_marketing_consent.consent_updated_at',
         'j_line_items_0_title': '$.line_items[0].title',
         'j_line_items': '$.line_items',
         'j_financial_status': '$.financial_status',
@@ -68,6 +74,14 @@ renamed as (
             j_buyer_accepts_marketing,
             j_customer_accepts_marketing
         ) as boolean) as accepts_marketing,
+
+        -- the customer's marketing consent per channel (REST customer.*_marketing_consent)
+        lower(j_email_marketing_state) as email_marketing_state,
+        lower(j_email_marketing_opt_in_level) as email_marketing_opt_in_level,
+        {{ from_iso8601('j_email_marketing_updated_at') }} as email_marketing_updated_at,
+        lower(j_sms_marketing_state) as sms_marketing_state,
+        lower(j_sms_marketing_opt_in_level) as sms_marketing_opt_in_level,
+        {{ from_iso8601('j_sms_marketing_updated_at') }} as sms_marketing_updated_at,
 
         -- what
         j_line_items_0_title as first_product_title,
