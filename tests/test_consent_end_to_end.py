@@ -119,6 +119,17 @@ def abandoned_checkout(person: dict, checkout_id: int, at: str) -> dict:
     }
 
 
+def hubspot_contact(person: dict, crm_id: str, at: str, properties: dict[str, str]) -> dict:
+    """A contact as GET /crm/v3/objects/contacts returns it (property values are strings)."""
+    first, last = person["name"].split()
+    return {
+        "id": crm_id,
+        "properties": {"firstname": first, "lastname": last, "phone": _phone(person),
+                       "hs_object_id": crm_id, "lastmodifieddate": at, **properties},
+        "createdAt": "2026-06-01T08:00:00.000Z", "updatedAt": at, "archived": False,
+    }
+
+
 def land_webhooks(home: Paths, name: str, bodies: list[dict]) -> None:
     """Bodies as the receiver lands them: one compact JSON body a line, in a day folder."""
     lines = [json.dumps(b, separators=(",", ":")) for b in bodies]
@@ -210,6 +221,23 @@ def story(home: Paths) -> dict[str, dict]:
     write_jsonl(home.landing / "shopify" / "orders" / "2026-10-25" / "page-1.jsonl", orders)
     land_webhooks(home, "resume", [marketing_preference(p, "2026-11-01T09:00:00+00:00", "resume")
                                    for p in PEOPLE])
+    # Anna: a newsletter form's e-mail checkbox, then an e-mail opt-out in the CRM (which
+    # also records her WhatsApp consent, a property the business created)
+    form = home.landing / "consent" / "2026-11-20" / "newsletter.csv"
+    form.parent.mkdir(parents=True, exist_ok=True)
+    form.write_text(
+        "submission_id,phone,email,purpose,channel,state,occurred_at,form_name,wording\n"
+        f"nl-77,{_phone(ANNA)},,marketing,email,granted,2026-11-20T18:00:00+01:00,newsletter,"
+        "\"Iscrivimi alla newsletter\"\n",
+        encoding="utf-8",
+    )
+    write_jsonl(home.landing / "hubspot" / "contacts" / "2026-11-21" / "page-1.jsonl", [
+        hubspot_contact(ANNA, "80311", "2026-11-21T09:00:00.000Z", {
+            "hs_email_optout": "true",
+            "whatsapp_marketing_consent": "granted",
+            "whatsapp_marketing_consent_date": "2026-11-02T10:00:00.000Z",
+        }),
+    ])
 
     # 10:00 UTC: two opt-outs and a sentence that only looks like one
     land_webhooks(home, "stop", [
@@ -258,6 +286,26 @@ def test_a_sentence_with_basta_is_no_opt_out(story: dict[str, dict]) -> None:
     anna = story["after_stop"]["Anna Verdi"]
     assert anna["marketing_consent"] is True
     assert anna["contact_id"] in story["after_stop"]["segments"]["repurchase_due"]
+
+
+def test_an_email_opt_out_leaves_whatsapp_alone(story: dict[str, dict], home: Paths) -> None:
+    anna = story["after_stop"]["Anna Verdi"]
+    assert anna["email"] == "denied"  # the CRM's hs_email_optout, after the form's checkbox
+    assert anna["whatsapp"][:2] == ("granted", "hubspot")  # her latest explicit WhatsApp statement
+    con = connect(home.warehouse)
+    try:
+        events = con.execute(
+            "select source, channel, state, evidence from marts.fct_consent_events "
+            "where contact_id = ? and source in ('form', 'hubspot') order by occurred_at",
+            [anna["contact_id"]],
+        ).fetchall()
+    finally:
+        con.close()
+    assert events == [
+        ("hubspot", "whatsapp", "granted", "whatsapp_marketing_consent = granted"),
+        ("form", "email", "granted", 'newsletter: granted "Iscrivimi alla newsletter"'),
+        ("hubspot", "email", "denied", "hs_email_optout = true"),
+    ]
 
 
 def test_the_stop_is_on_record_with_its_message(story: dict[str, dict], home: Paths) -> None:
