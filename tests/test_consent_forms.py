@@ -33,7 +33,8 @@ def test_forms_load_and_bad_rows_are_quarantined(home: Paths) -> None:
     folder = home.landing / "consent" / "2026-11-21"
     folder.mkdir(parents=True)
     (folder / "newsletter.csv").write_text(CSV, encoding="utf-8")
-    (folder / "site.jsonl").write_text(JSONL, encoding="utf-8")
+    (folder / "site.jsonl").write_bytes(
+        JSONL.encode() + b'{"phone": "+393471112207", "channel": "email", "state": "s\xec"}\n')
 
     con = connect(home.warehouse)
     try:
@@ -68,6 +69,7 @@ def test_forms_load_and_bad_rows_are_quarantined(home: Paths) -> None:
         f"{csv_name}:8": "no channel",
         f"{jsonl_name}:3": "not JSON (Expecting value)",
         f"{jsonl_name}:4": "not a consent statement (not a JSON object)",
+        f"{jsonl_name}:5": "line is not valid UTF-8 (byte 0xec at offset 58)",
     }
-    assert (result.lines, result.rejected) == (11, 7)
+    assert (result.lines, result.rejected) == (12, 8)
     assert replay.files == 0

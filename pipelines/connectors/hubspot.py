@@ -61,7 +61,9 @@ class ObjectType:
 CONTACTS = ObjectType(
     "contacts",
     ("email", "phone", "mobilephone", "firstname", "lastname", "lifecyclestage",
-     "hs_whatsapp_phone_number", "lastmodifieddate"),
+     "hs_whatsapp_phone_number", "lastmodifieddate",
+     # consent (docs/consent.md): e-mail opt-out, and the WhatsApp consent property
+     "hs_email_optout", "whatsapp_marketing_consent", "whatsapp_marketing_consent_date"),
     "lastmodifieddate",
 )
 DEALS = ObjectType(

@@ -47,7 +47,7 @@ from pipelines.connectors.csv_exports import (
     parse_export,
     parse_timestamp,
 )
-from pipelines.ingest.files import IngestResult, Rejected, ingest_parsed_files
+from pipelines.ingest.files import IngestResult, Rejected, ingest_parsed_files, utf8_error
 
 SOURCE = "consent_forms"
 FOLDER = "consent"
@@ -163,8 +163,13 @@ def parse_jsonl(path: Path, tz: ZoneInfo) -> tuple[pl.DataFrame, list[Rejected]]
     """A JSONL export: one object a line, keyed like the CSV's columns (any alias)."""
     rows: list[dict[str, Any]] = []
     rejects: list[Rejected] = []
-    for line_no, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+    for line_no, raw in enumerate(path.read_bytes().splitlines(), 1):
+        line = raw.decode("utf-8", errors="replace")
         if not line.strip():
+            continue
+        undecodable = utf8_error(raw)
+        if undecodable:
+            rejects.append(Rejected(line_no, undecodable, line))
             continue
         try:
             document = json.loads(line)
