@@ -232,40 +232,33 @@ with_contacts as (
 
 -- one statement seen on several records (the same consent object on each order, a tick
 -- and the e-mail consent of one order) is one row: the first record names it
-deduplicated as (
+ranked as (
     select
-        contact_id, purpose, channel, state, is_explicit, occurred_at, source,
-        min(evidence_record_id) as evidence_record_id
+        *,
+        row_number() over (
+            partition by contact_id, purpose, channel, state, is_explicit, occurred_at, source
+            order by evidence_record_id, evidence
+        ) as copy_no
     from with_contacts
     where contact_id is not null and occurred_at is not null
-    group by contact_id, purpose, channel, state, is_explicit, occurred_at, source
 ),
 
 final as (
     select
         {{ dbt.concat(["'ce_'", "substr(" ~ dbt.hash(dbt.concat([
-            "d.source", "'|'", "d.evidence_record_id", "'|'", "d.purpose", "'|'", "d.channel", "'|'",
-            "d.state", "'|'", "cast(d.occurred_at as " ~ dbt.type_string() ~ ")"])) ~ ", 1, 16)"]) }} as consent_event_id,
-        d.contact_id,
-        d.purpose,
-        d.channel,
-        d.state,
-        d.is_explicit,
-        d.occurred_at,
-        d.source,
-        d.evidence_record_id,
-        min(w.evidence) as evidence
-    from deduplicated d
-    join with_contacts w
-      on w.contact_id = d.contact_id
-     and w.evidence_record_id = d.evidence_record_id
-     and w.purpose = d.purpose
-     and w.channel = d.channel
-     and w.state = d.state
-     and w.occurred_at = d.occurred_at
-     and w.source = d.source
-     and w.is_explicit = d.is_explicit
-    group by d.contact_id, d.purpose, d.channel, d.state, d.is_explicit, d.occurred_at, d.source, d.evidence_record_id
+            "source", "'|'", "evidence_record_id", "'|'", "purpose", "'|'", "channel", "'|'",
+            "state", "'|'", "cast(occurred_at as " ~ dbt.type_string() ~ ")"])) ~ ", 1, 16)"]) }} as consent_event_id,
+        contact_id,
+        purpose,
+        channel,
+        state,
+        is_explicit,
+        occurred_at,
+        source,
+        evidence_record_id,
+        evidence
+    from ranked
+    where copy_no = 1
 )
 
 select * from final
