@@ -15,13 +15,13 @@ identifiers as (
 ),
 
 orders as (
-    select * from {{ ref('fct_orders') }}
-    where status <> 'cancelled' and contact_id is not null
+    {{ segment_orders() }}
 ),
 
 messages as (
     select * from {{ ref('fct_messages') }}
     where direction = 'inbound' and sender_type = 'customer' and contact_id is not null
+      and sent_at <= {{ as_of() }}
 ),
 
 conversations as (

@@ -11,3 +11,12 @@
 {% macro label_match(labels_expr, labels) -%}
     ({% for label in labels %}(',' || replace(coalesce(lower({{ labels_expr }}), ''), ' ', '') || ',') like '%,{{ label | lower }},%'{% if not loop.last %} or {% endif %}{% endfor %})
 {%- endmacro %}
+
+{# the orders the segments count: fct_orders' non-cancelled orders of a known contact,
+   placed up to as_of() (a replay with as_of pinned in the past ignores later ones) #}
+{% macro segment_orders() -%}
+    select * from {{ ref('fct_orders') }}
+    where status <> 'cancelled'
+      and contact_id is not null
+      and ordered_at <= {{ as_of() }}
+{%- endmacro %}
