@@ -23,6 +23,11 @@ phones as (
     select * from {{ ref('stg_phone_numbers') }}
 ),
 
+-- the stage and the rules behind it: intermediate/int_contact_lifecycle
+lifecycle as (
+    select contact_id, lifecycle_stage from {{ ref('int_contact_lifecycle') }}
+),
+
 -- every person identity resolution knows, with their most recently seen phone and e-mail
 people as (
     select
@@ -80,11 +85,7 @@ final as (
         k.country_code,
         c.first_seen_at,
         c.last_seen_at,
-        case
-            when c.orders_count >= 2 then 'repeat_customer'
-            when c.orders_count = 1 then 'customer'
-            else 'lead'
-        end as lifecycle_stage,
+        coalesce(l.lifecycle_stage, 'lead') as lifecycle_stage,
         -- unknown consent stays null (never false)
         case when s.state = 'granted' then true when s.state = 'denied' then false end as marketing_consent,
         s.since as consent_updated_at,
@@ -93,6 +94,7 @@ final as (
     from contacts c
     left join consent s using (contact_id)
     left join country k using (phone_e164)
+    left join lifecycle l using (contact_id)
 )
 
 select * from final
