@@ -12,7 +12,7 @@
 {%- endmacro %}
 {% macro spark__enquiry_fold(expr) -%}
     trim(regexp_replace(
-        translate(lower({{ expr }}), 'àáâãäåāèéêëēìíîïīòóôõöøōùúûüūçñýÿ', 'aaaaaaaeeeeeiiiiioooooooouuuuucnyy'),
+        translate(lower({{ expr }}), 'àáâãäåāèéêëēìíîïīòóôõöøōùúûüūçñýÿ', 'aaaaaaaeeeeeiiiiiooooooouuuuucnyy'),
         '[^a-z0-9%]+', ' '
     ))
 {%- endmacro %}

@@ -1,8 +1,10 @@
 -- Contacts who asked about a trial class, a visit, a quote, a price or availability
 -- (seed enquiry_keywords), were answered, and have not written since our last message
 -- for var('enquiry_quiet_hours') (24) hours, with nothing bought, booked or won since
--- the enquiry; marketing consent on WhatsApp granted. Rules: enquired_went_quiet.yml.
+-- the enquiry, at most var('enquiry_quiet_max_days') (30) days ago; marketing consent on
+-- WhatsApp granted. Rules: enquired_went_quiet.yml.
 {% set quiet_hours = var('enquiry_quiet_hours') %}
+{% set max_days = var('enquiry_quiet_max_days') %}
 with
 
 messages as (
@@ -78,6 +80,7 @@ enquiries as (
         business_id
     from ranked_enquiries
     where enquiry_rank = 1
+      and sent_at >= {{ dbt.dateadd('day', -max_days, as_of()) }}
 ),
 
 -- what the business sent after the enquiry, on any of its inboxes: at least one answer
