@@ -25,6 +25,7 @@ RAW_TABLES: dict[str, list[str]] = {
     "calls": ["calls"],
     "canonical": ["canonical_messages"],
     "calendar": ["appointments"],
+    "listings": ["listings"],
     "campaign_sends": ["campaign_sends"],
 }
 
@@ -42,6 +43,7 @@ DESCRIPTIONS = {
     "calls": "Call records (CSV) from landing/calls/.",
     "canonical": "Messages in the canonical import format (JSONL, CSV, Parquet) from landing/canonical/.",
     "calendar": "Appointments from iCalendar files in landing/calendar/.",
+    "listings": "Property listings (gestionale CSV exports, JSON feeds) from landing/listings/.",
     "campaign_sends": "The campaign send ledger (state/send_ledger.sqlite), copied whole.",
 }
 

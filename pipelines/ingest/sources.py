@@ -16,6 +16,7 @@ from pipelines.ingest import (
     chatwoot_api,
     email,
     hubspot,
+    listings,
     meta_messaging,
     phones,
     registry_state,
@@ -62,6 +63,7 @@ SOURCES: dict[str, IngestFn] = {
     "calls": _landing(calls),
     "canonical": _landing(canonical),
     "calendar": _landing(calendar),
+    "listings": _landing(listings),
     "campaign_sends": _ledger,
 }
 
