@@ -4,12 +4,23 @@
 -- macros/preferences.sql; int_contact_preferences keeps the latest per attribute.
 with
 
+inboxes as (
+    select * from {{ ref('int_inboxes') }}
+),
+
+-- what customers wrote to a business that sells homes (var preference_match_verticals;
+-- an inbox of unknown vertical counts), so "Arredi Navigli" in a message to the
+-- furniture shop is no search in Navigli
 messages as (
-    select * from {{ ref('int_messages') }}
-    where direction = 'inbound'
-      and sender_type = 'customer'
-      and body is not null
-      and contact_id is not null
+    select m.*
+    from {{ ref('int_messages') }} m
+    left join inboxes i on i.inbox_id = m.inbox_id
+    where m.direction = 'inbound'
+      and m.sender_type = 'customer'
+      and m.body is not null
+      and m.contact_id is not null
+      and (i.vertical is null
+           or i.vertical in ({% for v in var('preference_match_verticals') %}'{{ v }}'{{ ", " if not loop.last }}{% endfor %}))
 ),
 
 crm_preferences as (
@@ -128,10 +139,10 @@ rooms as (
             when single_plus <> '' or single_more <> '' then cast(null as integer)
             else single_rooms
         end as rooms_max,
-        cast(null as varchar) as area_key,
-        cast(null as varchar) as area,
+        cast(null as {{ dbt.type_string() }}) as area_key,
+        cast(null as {{ dbt.type_string() }}) as area,
         cast(null as double) as amount,
-        cast(null as varchar) as contract
+        cast(null as {{ dbt.type_string() }}) as contract
     from room_bounds
     where coalesce(pair_a, range_a, at_least_rooms, single_rooms) is not null
 ),
@@ -158,7 +169,7 @@ named_areas as (
         a.area_key,
         a.area,
         cast(null as double) as amount,
-        cast(null as varchar) as contract
+        cast(null as {{ dbt.type_string() }}) as contract
     from area_texts t
     join areas a
       on {{ dbt.concat(["' '", 't.words', "' '"]) }} like {{ dbt.concat(["'% '", 'a.area_key', "' %'"]) }}
@@ -201,24 +212,24 @@ budgets as (
     select
         source, evidence, contact_id, stated_at, 'budget_max' as attribute,
         cast(null as integer) as rooms_min, cast(null as integer) as rooms_max,
-        cast(null as varchar) as area_key, cast(null as varchar) as area,
-        budget_max as amount, cast(null as varchar) as contract
+        cast(null as {{ dbt.type_string() }}) as area_key, cast(null as {{ dbt.type_string() }}) as area,
+        budget_max as amount, cast(null as {{ dbt.type_string() }}) as contract
     from message_budgets
     where budget_max is not null
     union all
     select
         source, evidence, contact_id, stated_at, 'budget_min',
         cast(null as integer), cast(null as integer),
-        cast(null as varchar), cast(null as varchar),
-        budget_min, cast(null as varchar)
+        cast(null as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }}),
+        budget_min, cast(null as {{ dbt.type_string() }})
     from message_budgets
     where budget_min is not null
     union all
     select
         source, evidence, contact_id, stated_at, property,
         cast(null as integer), cast(null as integer),
-        cast(null as varchar), cast(null as varchar),
-        {{ preference_number(regexp_replace_all('text', '[€ ]|euro', '')) }}, cast(null as varchar)
+        cast(null as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }}),
+        {{ preference_number(regexp_replace_all('text', '[€ ]|euro', '')) }}, cast(null as {{ dbt.type_string() }})
     from crm_texts
     where property in ('budget_min', 'budget_max')
       and {{ preference_number(regexp_replace_all('text', '[€ ]|euro', '')) }} > 0
@@ -229,7 +240,7 @@ contracts as (
     select
         source, evidence, contact_id, stated_at, 'contract' as attribute,
         cast(null as integer) as rooms_min, cast(null as integer) as rooms_max,
-        cast(null as varchar) as area_key, cast(null as varchar) as area,
+        cast(null as {{ dbt.type_string() }}) as area_key, cast(null as {{ dbt.type_string() }}) as area,
         cast(null as double) as amount, contract
     from searches
     where contract is not null

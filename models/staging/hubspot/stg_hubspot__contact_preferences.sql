@@ -55,7 +55,8 @@ last_other as (
     select r.crm_contact_id, r.property, max(r.updated_at) as last_other_at
     from ranked r
     join latest l using (crm_contact_id, property)
-    where r.value is distinct from l.latest_value
+    -- (values are trimmed and never blank, so '' stands for none)
+    where coalesce(r.value, '') <> coalesce(l.latest_value, '')
     group by r.crm_contact_id, r.property
 ),
 
