@@ -22,6 +22,7 @@ from .hours import DAY, HOUR, add_working, iso_utc_ms
 from .people import Person, typed_phone
 
 CONTACT_PROPERTIES = (
+    "budget_max",
     "createdate",
     "email",
     "firstname",
@@ -32,6 +33,10 @@ CONTACT_PROPERTIES = (
     "lifecyclestage",
     "mobilephone",
     "phone",
+    "preferred_area",
+    "preferred_rooms",
+    "whatsapp_marketing_consent",
+    "whatsapp_marketing_consent_date",
 )
 DEAL_PROPERTIES = (
     "amount",
@@ -227,6 +232,7 @@ class Hubspot:
             email_known=email_known,
             phone_known=phone_known,
         )
+        self.estate_search(contact, lead)
         if lead.appointment_at is None or lead.booked_at is None:
             return
         detail = lead.detail
@@ -241,6 +247,25 @@ class Hubspot:
             stages = self.pipeline(lead.booked_at, lead.appointment_at, 0.6, slow=True)
         close = lead.appointment_at + rng.randint(30, 90) * DAY
         self.deal(contact, max(stages[0][0], contact.created + 1), name, amount, close, stages)
+
+    def estate_search(self, contact: Record, lead: Lead) -> None:
+        """What the agent types into the CRM: a buyer's search (custom properties) and the
+        WhatsApp marketing consent the person gave (docs: FORMATS.md, hubspot/)."""
+        detail, at = lead.detail, contact.created
+        if lead.kind == "buyer" and "zona" in detail:
+            rooms = {"bilocale": "2", "trilocale": "3", "quadrilocale": "4"}
+            contact.change(
+                at,
+                preferred_area=detail["zona"],
+                preferred_rooms=rooms.get(str(detail.get("locali")), "3"),
+                budget_max=str(detail.get("budget", "")).replace(".", ""),
+            )
+        if detail.get("marketing_ok"):
+            contact.change(
+                at,
+                whatsapp_marketing_consent="granted",
+                whatsapp_marketing_consent_date=iso_utc_ms(at * 1000),
+            )
 
     def school_lead(self, lead: Lead, email_known: bool, phone_known: bool) -> None:
         rng = self.rng

@@ -12,6 +12,7 @@ day of arrival:
     whatsapp/<day>/  chatwoot/<day>/  instagram/<day>/  messenger/<day>/  webchat/<day>/
         demo-NNNN.jsonl (at most MAX_LINES lines)
     email/<day>/demo-NNNN.mbox (a handful of messages)      calls/<day>/demo-NNNN.csv
+    listings/<day>/demo-NNNN.csv (the estate agent's gestionale exports, pipelines/demo/listings.py)
     shopify/orders/  shopify/checkouts/  hubspot/contacts/  hubspot/deals/   demo-NNNN.jsonl
     calendar/demo-<business_id>.ics
 """
@@ -35,7 +36,7 @@ from pipelines.landing import write_jsonl
 from pipelines.settings import paths
 
 from . import calls as calls_csv
-from . import ics, mail
+from . import ics, listings, mail
 from .channels import ChannelStory, Output, choose_offline
 from .chatwoot import Agent
 from .hours import DAY, utc_day
@@ -60,6 +61,7 @@ DEMO_GLOBS = (
     "hubspot/contacts/demo-*.jsonl*",
     "hubspot/deals/demo-*.jsonl*",
     "calendar/demo-*.ics*",
+    "listings/*/demo-*.csv*",
 )
 
 
@@ -188,6 +190,7 @@ def _write(
     records = shop.records(job.end_ts) if shop is not None else []
     files += _write_lines(job.landing / "shopify" / "orders", job.shard_no, records)
     others = _write_channels(job, story, shop)
+    others["listing_records"] = listings.write(job.landing, shard, job.shard_no, job.seed)
     others["files"] += files
     return {
         "contacts": len(job.people),

@@ -26,6 +26,7 @@ RAW_TABLES: dict[str, list[str]] = {
     "canonical": ["canonical_messages"],
     "calendar": ["appointments"],
     "consent_forms": ["consent_forms"],
+    "listings": ["listings"],
     "campaign_sends": ["campaign_sends"],
 }
 
@@ -44,6 +45,7 @@ DESCRIPTIONS = {
     "canonical": "Messages in the canonical import format (JSONL, CSV, Parquet) from landing/canonical/.",
     "calendar": "Appointments from iCalendar files in landing/calendar/.",
     "consent_forms": "Web-form consent statements (CSV or JSONL exports) from landing/consent/.",
+    "listings": "Property listings (gestionale CSV exports, JSON feeds) from landing/listings/.",
     "campaign_sends": "The campaign send ledger (state/send_ledger.sqlite), copied whole.",
 }
 

@@ -17,6 +17,7 @@ from pipelines.ingest import (
     consent_forms,
     email,
     hubspot,
+    listings,
     meta_messaging,
     phones,
     registry_state,
@@ -64,6 +65,7 @@ SOURCES: dict[str, IngestFn] = {
     "canonical": _landing(canonical),
     "calendar": _landing(calendar),
     "consent_forms": _landing(consent_forms),
+    "listings": _landing(listings),
     "campaign_sends": _ledger,
 }
 

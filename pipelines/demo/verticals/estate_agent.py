@@ -310,6 +310,7 @@ def play(t: Thread, plan: Plan, agenda: Agenda) -> None:
         budget=ctx["budget"],
         prezzo=ctx["prezzo"],
         ad=plan.ad is not None,
+        marketing_ok=plan.marketing_ok,
     )
     if plan.persona == "buyer":
         visit = slot_after(rng, plan.first_ts, 2, 7)
