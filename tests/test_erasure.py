@@ -195,7 +195,7 @@ def erased(tmp_path_factory: pytest.TempPathFactory) -> dict:
     con = connect(home.warehouse)
     ingest_all(con, home)
     con.close()
-    dbt(["build", "--exclude", "test_type:unit"], home.home)
+    dbt(["build", "--exclude", "resource_type:test"], home.home)
     publish_serving_copy(home.warehouse, home.serving_warehouse)
     (home.home / "dagster").mkdir()
     shutil.copy(REPO_ROOT / "pipelines" / "dagster_home" / "dagster.yaml", home.home / "dagster")
