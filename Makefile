@@ -25,6 +25,8 @@ help:
 	@echo "make demo      build everything on demo data, serve the dashboard (:$(DASHBOARD_PORT)) and Dagster (:$(DAGSTER_PORT))"
 	@echo "make test      run every test"
 	@echo "make pipeline  like demo, but exit after materializing and print row counts"
+	@echo "make erase CONTACT=<phone or e-mail>   erase one person from everything (GDPR art. 17, docs/privacy.md)"
+	@echo "make export-contact CONTACT=<phone or e-mail> OUT=<file.json>   what is held about them (art. 15)"
 	@echo "make bench     full build of EVENTS=$(EVENTS) landed records and an incremental build of 1% more, vs a bare read"
 
 $(VENV)/.installed: pyproject.toml
@@ -91,6 +93,17 @@ bench: setup
 
 bench-receiver: setup
 	$(PY) -m bench.receiver --seconds 10 --concurrency 64
+
+# GDPR (docs/privacy.md): the phone or e-mail reaches Python through the environment,
+# never a command line or a Dagster run config, and recipes are not echoed
+.PHONY: erase export-contact
+erase: setup $(DAGSTER_HOME)/dagster.yaml
+	@test -n "$(CONTACT)" || { echo "usage: make erase CONTACT=<phone or e-mail>" >&2; exit 2; }
+	@THREADLINE_ERASE_CONTACT='$(CONTACT)' $(PY) -m pipelines.privacy erase
+
+export-contact: setup
+	@test -n "$(CONTACT)" || { echo "usage: make export-contact CONTACT=<phone or e-mail> [OUT=file.json]" >&2; exit 2; }
+	@THREADLINE_ERASE_CONTACT='$(CONTACT)' $(PY) -m pipelines.privacy export $(if $(OUT),--out '$(OUT)')
 
 lint: setup
 	$(VENV)/bin/ruff check pipelines senders dashboards tests bench

@@ -16,6 +16,7 @@ import dagster as dg
 
 from pipelines.connectors import definitions as connectors
 from pipelines.ingest import definitions as ingest
+from pipelines.privacy import definitions as privacy
 from pipelines.run_log import stage_logger
 from pipelines.serving import definitions as serving
 from pipelines.transform import definitions as transform
@@ -27,6 +28,7 @@ defs = dg.Definitions.merge(
     transform.defs,
     serving.defs,
     senders.defs,
+    privacy.defs,
     dg.Definitions(
         executor=dg.in_process_executor,
         # the console log as Dagster writes it, and the stage lines pipelines.cli turns on

@@ -7,6 +7,9 @@
   the good lines beside it load normally. So does a line that is not valid UTF-8: when
   DuckDB refuses a file as not UTF-8, that file alone is split line by line in Python.
 - Everything for one batch of files happens in one transaction.
+- A record naming an erased person (its identifiers hash to a tombstone under
+  `THREADLINE_HOME/state/`, see pipelines/privacy/tombstones.py) is dropped before it is
+  loaded or quarantined, and only counted (`erased`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import polars as pl
 
 from pipelines.ingest.workers import map_in_processes
 from pipelines.landing import landed_files
+from pipelines.privacy.tombstones import Tombstones, drop_tombstoned, for_state, state_dir_of_landing
 
 COMMON_DDL = """
 create schema if not exists raw;
@@ -60,6 +64,7 @@ class IngestResult:
     lines: int
     rejected: int
     skipped_files: int
+    erased: int = 0
 
     def as_metadata(self) -> dict[str, int]:
         return {
@@ -67,7 +72,16 @@ class IngestResult:
             "lines": self.lines,
             "rejected": self.rejected,
             "skipped_files": self.skipped_files,
+            "erased": self.erased,
         }
+
+    @classmethod
+    def summed(cls, source: str, results: list[IngestResult]) -> IngestResult:
+        return cls(
+            source,
+            *(sum(getattr(r, name) for r in results) for name in ("files", "lines", "rejected", "skipped_files")),
+            erased=sum(r.erased for r in results),
+        )
 
 
 def sha256_of(path: Path) -> str:
@@ -136,13 +150,15 @@ def ingest_files(
     con.execute(ddl)
     root = (landing_root or folder.parent).resolve()
     fresh, skipped = new_files(con, source, landed_files(folder), root)
-    lines = rejected = 0
+    tombstones = for_state(state_dir_of_landing(root))
+    lines = rejected = erased = 0
     for start in range(0, len(fresh), batch_files):
         batch = fresh[start : start + batch_files]
-        batch_lines, batch_rejected = _ingest_batch(con, source, batch, loader, root)
+        batch_lines, batch_rejected, batch_erased = _ingest_batch(con, source, batch, loader, root, tombstones)
         lines += batch_lines
         rejected += batch_rejected
-    return IngestResult(source, len(fresh), lines, rejected, skipped)
+        erased += batch_erased
+    return IngestResult(source, len(fresh), lines, rejected, skipped, erased)
 
 
 def _ingest_batch(
@@ -151,9 +167,12 @@ def _ingest_batch(
     batch: list[tuple[Path, str, str]],
     loader: Loader,
     root: Path,
-) -> tuple[int, int]:
+    tombstones: Tombstones,
+) -> tuple[int, int, int]:
     prefix = str(root) + "/"
     _read_lines(con, batch, prefix)
+    erased = drop_tombstoned(con, "_all_lines", "text", tombstones)
+    erased += drop_tombstoned(con, "_undecodable", "text", tombstones)
     con.execute("begin transaction")
     try:
         # each line parsed once here; the loaders see `_lines.text` already typed JSON
@@ -196,7 +215,7 @@ def _ingest_batch(
     except Exception:
         con.execute("rollback")
         raise
-    return counts
+    return (*counts, erased)
 
 
 # The non-blank lines of the batch's files, `\r\n` or `\n` ended, numbered from 1.
@@ -383,16 +402,18 @@ def ingest_parsed_files(
         sorted(p for p in folder.rglob("*") if p.is_file() and p.name.endswith(suffixes)) if folder.exists() else []
     )
     fresh, skipped = new_files(con, source, candidates, landing_root.resolve())
+    tombstones = for_state(state_dir_of_landing(landing_root))
 
-    lines = rejected = 0
+    lines = rejected = erased = 0
     parsed = _parse_all(parse, [path for path, _, _ in fresh])
     for start in range(0, len(fresh), batch_files):
         batch = fresh[start : start + batch_files]
         results = [next(parsed) for _ in batch]
-        batch_lines, batch_rejected = _insert_parsed(con, source, table, batch, results)
+        batch_lines, batch_rejected, batch_erased = _insert_parsed(con, source, table, batch, results, tombstones)
         lines += batch_lines
         rejected += batch_rejected
-    return IngestResult(source, len(fresh), lines, rejected, skipped)
+        erased += batch_erased
+    return IngestResult(source, len(fresh), lines, rejected, skipped, erased)
 
 
 ParseResult = tuple["pl.DataFrame | None", list[Rejected]]
@@ -421,7 +442,8 @@ def _insert_parsed(
     table: str,
     batch: list[tuple[Path, str, str]],
     results: list[ParseResult],
-) -> tuple[int, int]:
+    tombstones: Tombstones,
+) -> tuple[int, int, int]:
     frames = [
         frame.select(pl.lit(name).alias("__file"), pl.all())
         for (_, _, name), (frame, _) in zip(batch, results, strict=True)
@@ -431,7 +453,9 @@ def _insert_parsed(
         (source, name, r.line_no, r.reason, r.raw_text)
         for (_, _, name), (_, file_rejects) in zip(batch, results, strict=True)
         for r in file_rejects
+        if not (tombstones and tombstones.mentions(r.raw_text))
     ]
+    erased = sum(len(file_rejects) for _, file_rejects in results) - len(rejects)
     files = [
         (
             source,
@@ -447,9 +471,11 @@ def _insert_parsed(
     con.execute("begin transaction")
     try:
         if frames:
-            con.register("_parsed", pl.concat(frames, how="vertical_relaxed"))
+            con.register("_parsed_frame", pl.concat(frames, how="vertical_relaxed"))
+            con.execute("create or replace temp table _parsed as select * from _parsed_frame")
+            con.unregister("_parsed_frame")
+            erased += drop_tombstoned(con, "_parsed", "_parsed::varchar", tombstones)
             con.execute(f"insert into {table} select *, now()::timestamp from _parsed")
-            con.unregister("_parsed")
         if rejects:
             con.executemany("insert into raw.rejected_records values (?, ?, ?, ?, ?, now()::timestamp)", rejects)
         con.executemany(LEDGER_INSERT, files)
@@ -457,4 +483,4 @@ def _insert_parsed(
     except Exception:
         con.execute("rollback")
         raise
-    return sum(row[4] for row in files), len(rejects)
+    return sum(row[4] for row in files), len(rejects), erased

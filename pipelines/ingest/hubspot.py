@@ -198,10 +198,4 @@ def ingest(con: duckdb.DuckDBPyConnection, landing: Path) -> IngestResult:
     """Contacts, deals and contact exports; the counts summed."""
     results = [ingest_contacts(con, landing), ingest_deals(con, landing),
                ingest_contact_exports(con, landing)]
-    return IngestResult(
-        SOURCE,
-        sum(r.files for r in results),
-        sum(r.lines for r in results),
-        sum(r.rejected for r in results),
-        sum(r.skipped_files for r in results),
-    )
+    return IngestResult.summed(SOURCE, results)

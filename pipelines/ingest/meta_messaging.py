@@ -190,10 +190,4 @@ def ingest_source(
 def ingest(con: duckdb.DuckDBPyConnection, landing: Path) -> IngestResult:
     """Messenger, then Instagram; the counts summed."""
     results = [ingest_source(con, landing, source) for source in SOURCES]
-    return IngestResult(
-        "meta_messaging",
-        sum(r.files for r in results),
-        sum(r.lines for r in results),
-        sum(r.rejected for r in results),
-        sum(r.skipped_files for r in results),
-    )
+    return IngestResult.summed("meta_messaging", results)
