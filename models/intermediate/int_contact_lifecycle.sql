@@ -5,7 +5,6 @@
 {%- set membership_keywords = var('lifecycle_membership_keywords') %}
 {%- set trial_keywords = var('lifecycle_trial_keywords') %}
 
-
 with
 
 identifiers as (
@@ -26,7 +25,7 @@ messages as (
 
 conversations as (
     select * from {{ ref('fct_conversations') }}
-    where contact_id is not null and labels is not null
+    where contact_id is not null and labels is not null and opened_at <= {{ as_of() }}
 ),
 
 appointments as (
@@ -167,7 +166,7 @@ membership_evidence as (
 membership_facts as (
     select contact_id, max(evidence_at) as last_membership_at
     from membership_evidence
-    where evidence_at <= {{ as_of() }}
+    where evidence_at <= {{ as_of() }}  -- a won deal's close date can lie ahead
     group by contact_id
 ),
 
