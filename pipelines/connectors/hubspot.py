@@ -61,7 +61,9 @@ class ObjectType:
 CONTACTS = ObjectType(
     "contacts",
     ("email", "phone", "mobilephone", "firstname", "lastname", "lifecyclestage",
-     "hs_whatsapp_phone_number", "lastmodifieddate"),
+     "hs_whatsapp_phone_number", "lastmodifieddate",
+     # an estate agent's buyer's search (FORMATS.md, stg_hubspot__contact_preferences)
+     "preferred_rooms", "preferred_area", "budget_min", "budget_max"),
     "lastmodifieddate",
 )
 DEALS = ObjectType(
