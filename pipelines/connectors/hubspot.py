@@ -63,7 +63,9 @@ CONTACTS = ObjectType(
     ("email", "phone", "mobilephone", "firstname", "lastname", "lifecyclestage",
      "hs_whatsapp_phone_number", "lastmodifieddate",
      # consent (docs/consent.md): e-mail opt-out, and the WhatsApp consent property
-     "hs_email_optout", "whatsapp_marketing_consent", "whatsapp_marketing_consent_date"),
+     "hs_email_optout", "whatsapp_marketing_consent", "whatsapp_marketing_consent_date",
+     # an estate agent's buyer's search (FORMATS.md, stg_hubspot__contact_preferences)
+     "preferred_rooms", "preferred_area", "budget_min", "budget_max"),
     "lastmodifieddate",
 )
 DEALS = ObjectType(

@@ -67,9 +67,7 @@ final as (
         url,
         coalesce(published_at, first_published_at, first_seen_at) as published_at,
         updated_at,
-        versions,
-        first_seen_at,
-        ingested_at as last_seen_at
+        versions
     from versions
     where recency = 1
 )
