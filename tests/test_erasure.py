@@ -17,10 +17,12 @@ import shutil
 import stat
 import subprocess
 import sys
+import zipfile
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 import zstandard
 
@@ -28,8 +30,9 @@ from pipelines import demo
 from pipelines.connectors.cursors import CursorStore
 from pipelines.ingest.sources import ingest_all
 from pipelines.landing import write_jsonl
+from pipelines.privacy import tombstones
 from pipelines.privacy.export import export
-from pipelines.privacy.records import unpack
+from pipelines.privacy.records import scrub, unpack
 from pipelines.settings import REPO_ROOT, Paths, paths
 from pipelines.transform.build import dbt
 from pipelines.warehouse import connect, publish_serving_copy
@@ -270,3 +273,42 @@ def test_replaying_the_landing_folder_does_not_bring_her_back(erased):
     # events, counted and dropped; Luca's lines beside them were already ingested
     assert sum(r.get("erased", 0) for r in results.values()) == 7
     assert columns_naming_her(home.warehouse) == []
+
+
+def test_each_format_loses_only_her_records(tmp_path):
+    """CSV (a quoted field over two lines), iCalendar (her address folded over two lines),
+    mbox, Parquet and a zip of JSON lines: her records go, the others stay as they were."""
+    def mentions(chunk: bytes) -> bool:
+        return any(s.lower().encode() in chunk.lower() for s in SPELLINGS)
+
+    luca_row = b'2,Luca,"Via Roma 1\nMilano",+39 348 000 0009\r\n'
+    csv_file = tmp_path / "contacts.csv"
+    header = b"id,name,address,phone\r\n"
+    csv_file.write_bytes(header + b'1,Giulia,"Via Tortona 12\nMilano",347 111 2233\r\n' + luca_row)
+    event = "BEGIN:VEVENT\r\nUID:{uid}\r\nATTENDEE;CN=Giulia:mailto:giulia.ros\r\n si@example.it\r\nEND:VEVENT\r\n"
+    other = "BEGIN:VEVENT\r\nUID:b\r\nATTENDEE:mailto:luca@example.it\r\nEND:VEVENT\r\n"
+    ics = tmp_path / "agenda.ics"
+    ics.write_bytes(f"BEGIN:VCALENDAR\r\n{event.format(uid='a')}{other}END:VCALENDAR\r\n".encode())
+    mbox = tmp_path / "inbox.mbox"
+    luca_mail = b"From luca@example.it Thu Mar  5 10:00:00 2026\nFrom: luca@example.it\n\nCiao\n"
+    mbox.write_bytes(EML.replace("\r\n", "\n").join(["From x Thu Mar  5 10:00:00 2026\n", ""]).encode() + luca_mail)
+    parquet = tmp_path / "messages.parquet"
+    pl.DataFrame({"message_id": ["m1", "m2"], "contact_email": [EMAIL, OTHER_EMAIL]}).write_parquet(parquet)
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("a.jsonl", json.dumps({"email": EMAIL}) + "\n" + json.dumps({"email": OTHER_EMAIL}) + "\n")
+    assert [scrub(p, mentions).dropped for p in (csv_file, ics, mbox, parquet, archive)] == [1, 1, 1, 1, 1]
+    assert csv_file.read_bytes() == header + luca_row
+    assert ics.read_bytes() == f"BEGIN:VCALENDAR\r\n{other}END:VCALENDAR\r\n".encode()
+    assert mbox.read_bytes() == luca_mail
+    assert pl.read_parquet(parquet)["message_id"].to_list() == ["m2"]
+    assert unpack(archive.name, archive.read_bytes()) == (json.dumps({"email": OTHER_EMAIL}) + "\n").encode()
+
+
+def test_tombstones_made_with_another_salt_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv(tombstones.SALT_ENV, "salt one")
+    tombstones.record(tmp_path, [tombstones.key_hash("salt one", "393471112233")])
+    assert tombstones.Tombstones.of(tmp_path).mentions("wa_id 393471112233")
+    monkeypatch.setenv(tombstones.SALT_ENV, "salt two")
+    with pytest.raises(RuntimeError, match="another salt"):
+        tombstones.Tombstones.of(tmp_path)

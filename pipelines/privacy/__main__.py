@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pipelines.privacy.definitions import CONTACT_ENV
 from pipelines.privacy.identifiers import tombstone_of
-from pipelines.privacy.tombstones import salt
+from pipelines.privacy.tombstones import checked_salt
 from pipelines.settings import paths
 
 
@@ -38,7 +38,7 @@ def run_erase(contact: str, verbose: bool) -> None:
     from pipelines.run_recovery import free_dead_runs, run_tags
 
     chosen = paths().ensure()
-    tombstone = tombstone_of(contact, salt(chosen.state))
+    tombstone = tombstone_of(contact, checked_salt(chosen.state))
     instance = _instance()
     free_dead_runs(instance)
     os.environ[CONTACT_ENV] = contact  # read by the op in this process only
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "erase":
         run_erase(contact, args.verbose)
     elif args.command == "hash":
-        print(tombstone_of(contact, salt(paths().ensure().state)))
+        print(tombstone_of(contact, checked_salt(paths().ensure().state)))
     else:
         from pipelines.privacy.export import export_json
 

@@ -29,7 +29,8 @@ class EraseConfig(dg.Config):
 def erase_contact_op(context: dg.OpExecutionContext, config: EraseConfig, warehouse: WarehouseResource) -> dict:
     """Remove one person from everything under THREADLINE_HOME; logs counts only."""
     paths = warehouse.export_home()
-    report = erase(paths, config.contact_hash, os.environ.get(CONTACT_ENV))
+    # taken out of the environment, so no subprocess (dbt) inherits it
+    report = erase(paths, config.contact_hash, os.environ.pop(CONTACT_ENV, None))
     for line in report.lines():
         context.log.info(line)
     return report.as_dict()

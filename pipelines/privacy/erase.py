@@ -77,7 +77,7 @@ class Report:
 
 def resolve(paths: Paths, tombstone: str, identifier: str | None) -> tuple[Person, str]:
     """The person (from the warehouse, plus `identifier` when it is given and matches)."""
-    salt = tombstones.salt(paths.state)
+    salt = tombstones.checked_salt(paths.state)
     person = Person()
     if paths.warehouse.exists():
         con = connect(paths.warehouse)
@@ -95,7 +95,7 @@ def erase(paths: Paths, tombstone: str, identifier: str | None = None, rebuild: 
     if not person.spellings:
         raise SystemExit("no one in the warehouse is known by that phone number or e-mail "
                          "(pass it as CONTACT, not only its hash, to erase it from landing/ anyway)")
-    report = Report(len(person.contact_ids), len(person.nodes | person.phones | {f"email:{e}" for e in person.emails}))
+    report = Report(len(person.contact_ids), len(person.phones) + len(person.emails) + len(person.accounts))
     matcher = Matcher.for_person(person, salt)
     report.tombstones_added = tombstones.record(paths.state, matcher.tombstones.hashes | {tombstone})
 

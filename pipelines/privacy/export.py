@@ -81,7 +81,7 @@ def landing_records(landing: Path, matcher: Matcher) -> list[dict]:
 
 
 def export(paths: Paths, contact: str) -> dict[str, object]:
-    salt = tombstones.salt(paths.state)
+    salt = tombstones.checked_salt(paths.state)
     con = _open(paths)
     person = Person()
     rows: dict[str, list[dict]] = {}

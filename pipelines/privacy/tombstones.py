@@ -85,18 +85,35 @@ def key_hash(salt_value: str, key: str) -> str:
     return hashlib.sha256(f"{salt_value}:{key}".encode()).hexdigest()
 
 
+def salt_check(salt_value: str) -> str:
+    """A short fingerprint of the salt, kept beside the hashes so that ingest notices a
+    different salt (which would match no tombstone) instead of letting the erased back."""
+    return key_hash(salt_value, "threadline salt check")[:16]
+
+
+def _lines(state: Path) -> list[dict]:
+    try:
+        text = (state / TOMBSTONE_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
 def load(state: Path) -> set[str]:
     """Every tombstone hash recorded under `state` (empty when nobody was erased)."""
-    path = state / TOMBSTONE_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return set()
-    hashes: set[str] = set()
-    for line in text.splitlines():
-        if line.strip():
-            hashes.update(json.loads(line)["hashes"])
-    return hashes
+    return {h for line in _lines(state) for h in line["hashes"]}
+
+
+def checked_salt(state: Path) -> str:
+    """The salt, refused when it is not the one the recorded tombstones were made with."""
+    value = salt(state)
+    checks = {line.get("salt_check") for line in _lines(state)} - {None}
+    if checks and checks != {salt_check(value)}:
+        raise RuntimeError(
+            f"the tombstones in {state / TOMBSTONE_FILE} were made with another salt: set "
+            f"{SALT_ENV} (or restore {state / SALT_FILE}) as it was when people were erased"
+        )
+    return value
 
 
 def record(state: Path, hashes: Iterable[str]) -> int:
@@ -106,7 +123,8 @@ def record(state: Path, hashes: Iterable[str]) -> int:
     if not fresh:
         return 0
     state.mkdir(parents=True, exist_ok=True)
-    line = json.dumps({"erased_at": datetime.now(UTC).isoformat(timespec="seconds"), "hashes": fresh})
+    line = json.dumps({"erased_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                       "salt_check": salt_check(checked_salt(state)), "hashes": fresh})
     with open(state / TOMBSTONE_FILE, "a", encoding="utf-8") as handle:
         handle.write(line + "\n")
         handle.flush()
@@ -124,7 +142,7 @@ class Tombstones:
     @classmethod
     def of(cls, state: Path) -> Tombstones:
         hashes = load(state)
-        return cls(frozenset(hashes), salt(state) if hashes else "")
+        return cls(frozenset(hashes), checked_salt(state) if hashes else "")
 
     def __bool__(self) -> bool:
         return bool(self.hashes)
