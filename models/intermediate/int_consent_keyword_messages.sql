@@ -21,8 +21,9 @@ patterns as (
     where pattern is not null
 ),
 
--- what the customer wrote, folded; long messages are letters, not requests
-candidates as (
+-- what the customer wrote, folded (once: every step below reads it); long messages are
+-- letters, not requests
+candidates as {{ materialized_cte() }} (
     select
         message_id,
         contact_id,
@@ -51,13 +52,36 @@ whole_hits as (
      and c.folded = p.folded_pattern
 ),
 
--- the pattern's words appear together in the message
+-- the pattern's words appear together in the message: each distinct text is compared
+-- only with the phrases whose first word it contains (an equality join on words), not
+-- with every phrase
+texts as (
+    select distinct folded from candidates
+),
+
+text_words as (
+    select folded, {{ split_words('folded') }} as word
+    from texts
+),
+
+phrases as (
+    select *, {{ first_word('folded_pattern') }} as first_word
+    from patterns
+    where match_kind = 'phrase'
+),
+
+phrase_texts as (
+    select distinct t.folded, p.pattern, p.state, p.language
+    from text_words t
+    join phrases p
+      on p.first_word = t.word
+     and {{ text_matches('t.folded', 'p.folded_pattern', "'phrase'") }}
+),
+
 phrase_hits as (
     select c.message_id, p.pattern, p.state, p.language
     from candidates c
-    join patterns p
-      on p.match_kind = 'phrase'
-     and {{ text_matches('c.folded', 'p.folded_pattern', "'phrase'") }}
+    join phrase_texts p on p.folded = c.folded
 ),
 
 hits as (

@@ -48,3 +48,42 @@
         when lower(trim({{ value }})) in ('denied', 'opted_out', 'opt_out', 'opt-out', 'unsubscribed', 'false', 'no') then 'denied'
     end
 {%- endmacro %}
+
+{#- The words of folded text, one row each (a generator in a select list) -#}
+{% macro split_words(folded) -%}
+    {{ return(adapter.dispatch('split_words')(folded)) }}
+{%- endmacro %}
+
+{% macro default__split_words(folded) -%}
+    unnest(string_split({{ folded }}, ' '))
+{%- endmacro %}
+
+{% macro spark__split_words(folded) -%}
+    explode(split({{ folded }}, ' '))
+{%- endmacro %}
+
+{#- The first word of folded text -#}
+{% macro first_word(folded) -%}
+    {{ return(adapter.dispatch('first_word')(folded)) }}
+{%- endmacro %}
+
+{% macro default__first_word(folded) -%}
+    split_part({{ folded }}, ' ', 1)
+{%- endmacro %}
+
+{% macro spark__first_word(folded) -%}
+    substring_index({{ folded }}, ' ', 1)
+{%- endmacro %}
+
+{#- `name as {{ materialized_cte() }} (...)`: compute a CTE read several times once
+    (DuckDB and Postgres `as materialized`; Spark has no such hint) -#}
+{% macro materialized_cte() -%}
+    {{ return(adapter.dispatch('materialized_cte')()) }}
+{%- endmacro %}
+
+{% macro default__materialized_cte() -%}
+    materialized
+{%- endmacro %}
+
+{% macro spark__materialized_cte() -%}
+{%- endmacro %}
