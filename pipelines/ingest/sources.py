@@ -16,6 +16,7 @@ from pipelines.ingest import (
     chatwoot_api,
     email,
     hubspot,
+    membership_state,
     meta_messaging,
     phones,
     registry_state,
@@ -75,6 +76,7 @@ def ingest_all(
         **SOURCES,
         "phone_numbers": lambda con, _: {"added": phones.refresh(con)},
         "contact_registry_state": registry_state.load,
+        "segment_membership_state": membership_state.load,
     }
     results = {}
     for name, run in steps.items():
