@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -82,8 +84,17 @@ models:
 """
 
 
+def readme_example() -> tuple[str, str]:
+    """The SQL and the YAML of README's "Adding a segment" example, as an analyst copies them."""
+    text = (REPO / "README.md").read_text(encoding="utf-8").split("## Adding a segment")[1]
+    blocks = re.findall(r"```(sql|yaml)\n(.*?)```", text, flags=re.DOTALL)
+    sql, yaml = (textwrap.dedent(body) for _, body in blocks[:2])
+    return sql, yaml
+
+
 def test_a_segment_that_breaks_the_contract_stops_the_build(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "models")
+    add_segment(project, "big_spenders", *readme_example())
     add_segment(project, "test_bad", BAD_SQL, BAD_YAML)
     add_segment(project, "test_vague", BAD_SQL, VAGUE_YAML)
     (tmp_path / "home").mkdir()
@@ -102,7 +113,9 @@ def test_a_segment_that_breaks_the_contract_stops_the_build(tmp_path: Path) -> N
     assert f"{vague}: config.meta.purpose is missing; set `purpose: marketing`" in text
     assert f"{vague}: config.meta.template_columns is missing" in text
     assert f"{vague}: no `contact_id` column in the YAML" in text
-    assert "repurchase_due" not in text.split("Segment contract not met")[1]  # the shipped one is fine
+    problems = text.split("Segment contract not met")[1]
+    assert "repurchase_due" not in problems  # the shipped segment and README's example are fine
+    assert "big_spenders" not in problems
     assert "START sql table model" not in text  # nothing was built
 
 

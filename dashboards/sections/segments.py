@@ -34,12 +34,13 @@ def render(snapshot: Snapshot) -> None:
     if catalog.is_empty():
         st.info("The project has no segment yet: add one under models/segments/ (README, \"Adding a segment\").")
         return
-    st.dataframe(
-        catalog.select(list(CATALOG_COLUMNS)).rename(CATALOG_COLUMNS),
-        hide_index=True,
-        width="stretch",
-        key="segment_list",
+    # a plain table (a handful of rows): every segment readable at a glance, text in the page
+    listed = catalog.select(list(CATALOG_COLUMNS)).with_columns(
+        pl.col("members").map_elements(format_count, return_dtype=pl.String),
+        pl.col("last_evaluated_at").dt.strftime("%d %b %Y %H:%M").fill_null(MISSING),
+        pl.col("description").fill_null(""),
     )
+    st.table(listed.rename(CATALOG_COLUMNS).to_pandas().set_index("Segment"))
 
     names = catalog["segment_name"].to_list()
     picker, other_picker = st.columns(2)

@@ -45,7 +45,7 @@ final as (
         cast(coalesce(s.both_members, 0) as {{ dbt.type_bigint() }}) as both_members,
         case
             when p.members_a + p.members_b - coalesce(s.both_members, 0) = 0 then null
-            else cast(coalesce(s.both_members, 0) as {{ dbt.type_float() }})
+            else cast(coalesce(s.both_members, 0) as double)
                  / (p.members_a + p.members_b - coalesce(s.both_members, 0))
         end as jaccard
     from pairs p

@@ -131,9 +131,9 @@ def test_segments_list_sizes_overlap_and_members(serving_db: Path) -> None:
     app = _run_app()
 
     assert not app.exception
-    listed = next(frame.value for frame in app.dataframe if "Segment" in frame.value.columns)
-    assert list(listed["Segment"]) == ["repurchase_due", "vip_customers"]
-    assert list(listed["Members"]) == [3, 2]
+    listed = app.table[0].value
+    assert list(listed.index) == ["repurchase_due", "vip_customers"]
+    assert list(listed["Members"]) == ["3", "2"]
     assert list(listed["Purpose"]) == ["marketing", "service"]
     metrics = _metrics(app)
     assert (metrics["In repurchase_due"], metrics["In vip_customers"]) == ("3", "2")
