@@ -16,7 +16,7 @@ if str(REPO_ROOT) not in sys.path:  # `streamlit run` puts only dashboards/ on s
 import streamlit as st  # noqa: E402
 
 from dashboards import sidebar  # noqa: E402
-from dashboards.sections import campaigns, response_times, volume  # noqa: E402
+from dashboards.sections import campaigns, response_times, segments, volume  # noqa: E402
 from dashboards.snapshot import find_snapshot  # noqa: E402
 from pipelines.settings import paths  # noqa: E402
 
@@ -48,6 +48,8 @@ def main() -> None:
     volume.render(snapshot, filters)
     st.divider()
     campaigns.render(snapshot)
+    st.divider()
+    segments.render(snapshot)
 
 
 main()

@@ -402,3 +402,59 @@ def campaign_funnel(db: Path, campaign_id: str, run_id: str | None = None) -> Ca
             skips=_frame(con, CAMPAIGN_SKIPS_SQL, params),
             failures=_frame(con, CAMPAIGN_FAILURES_SQL, params),
         )
+
+
+# ---------------------------------------------------------------------------- segments
+
+SEGMENT_CATALOG_SQL = """
+select segment_name, description, owner, purpose, channel, template_columns, members,
+       last_evaluated_at, relation_name
+from segments.segment_catalog
+order by segment_name
+"""
+
+SEGMENT_SIZES_SQL = """
+select day, members, entered, exited
+from segments.segment_sizes_daily
+where segment_name = $segment
+order by day
+"""
+
+SEGMENT_OVERLAP_SQL = """
+select members_a, members_b, both_members, jaccard
+from segments.segment_overlap
+where segment_a = $segment_a and segment_b = $segment_b
+"""
+
+SEGMENT_MEMBERS_LIMIT = 500
+
+
+def segment_catalog(db: Path) -> pl.DataFrame:
+    """Every segment of the project (segments.segment_catalog), by name."""
+    with read_only(db) as con:
+        return _frame(con, SEGMENT_CATALOG_SQL, {})
+
+
+def segment_sizes(db: Path, segment: str) -> pl.DataFrame:
+    """Members at the end of each UTC day, and the day's entries and exits, of one segment."""
+    with read_only(db) as con:
+        return _frame(con, SEGMENT_SIZES_SQL, {"segment": segment})
+
+
+def segment_overlap(db: Path, segment_a: str, segment_b: str) -> pl.DataFrame:
+    """Members of each of two segments now, of both, and the Jaccard index (one row)."""
+    with read_only(db) as con:
+        return _frame(con, SEGMENT_OVERLAP_SQL, {"segment_a": segment_a, "segment_b": segment_b})
+
+
+def segment_members(db: Path, segment: str, limit: int = SEGMENT_MEMBERS_LIMIT) -> pl.DataFrame:
+    """The first `limit` members of a segment of the catalog, every column it exposes
+    (no rows for a name the catalog does not have)."""
+    with read_only(db) as con:
+        found = con.execute(
+            "select relation_name from segments.segment_catalog where segment_name = ?", [segment]
+        ).fetchall()
+        if not found:
+            return pl.DataFrame({"contact_id": []}, schema={"contact_id": pl.String})
+        relation = ".".join('"' + part.replace('"', '""') + '"' for part in found[0][0].split("."))
+        return _frame(con, f"select * from {relation} order by contact_id limit $limit", {"limit": limit})

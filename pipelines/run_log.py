@@ -81,6 +81,7 @@ def stage_name(step_key: str) -> str:
         "threadline_dbt": "dbt build",
         "raw__phone_numbers": "phone numbers",
         "raw__contact_registry_state": "contact registry",
+        "raw__segment_membership_state": "segment membership history",
         "serving__warehouse_snapshot": "publish serving copy",
     }.get(step_key, step_key.replace("__", "."))
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = REPO_ROOT / "models"
+# the dbt project; THREADLINE_DBT_PROJECT_DIR points at another copy (tests of a project
+# with an extra segment)
+DBT_PROJECT_DIR = Path(os.environ.get("THREADLINE_DBT_PROJECT_DIR") or REPO_ROOT / "models").resolve()
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,11 @@
 
 `templates.yaml` mirrors the templates of the WhatsApp Business account; each file in
 `campaigns/` defines one campaign. Loading a campaign checks it against the registry
-(template known for that language, APPROVED, one variable per body parameter), so the
-sender never discovers a broken campaign halfway through an audience.
+(template known for that language, APPROVED, one variable per body parameter) and
+against the dbt project's segments (the segment exists; a MARKETING template needs a
+marketing segment on WhatsApp; every variable is a template column of the segment or a
+column of marts.dim_contacts), so the sender never discovers a broken campaign halfway
+through an audience.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipelines.transform.segments import ProjectSegments, project_segments
 
 SENDERS_DIR = Path(__file__).resolve().parent
 TEMPLATES_FILE = SENDERS_DIR / "templates.yaml"
@@ -211,25 +216,63 @@ def check_campaign(campaign: Campaign, templates: TemplateRegistry) -> Template:
     return template
 
 
-def load_campaign(path: Path, templates: TemplateRegistry | None = None) -> Campaign:
-    """One campaign file, validated against the template registry."""
+def check_segment(campaign: Campaign, template: Template, project: ProjectSegments) -> None:
+    """The campaign's segment and variables against the dbt project's segments (the
+    segment's YAML: purpose, channel, template_columns); else CampaignConfigError."""
+    segment = project.segments.get(campaign.segment)
+    if segment is None:
+        known = ", ".join(project.segments) or "none"
+        raise CampaignConfigError(
+            f"segment: {campaign.segment!r} is not a segment of models/segments/ (segments: {known})"
+        )
+    if template.category is TemplateCategory.MARKETING:
+        if segment.purpose != "marketing":
+            raise CampaignConfigError(
+                f"segment: {segment.name} has purpose {segment.purpose!r} ({segment.sql_file}); "
+                f"the MARKETING template {template.name!r} needs a segment with purpose marketing"
+            )
+        if segment.channel != "whatsapp":
+            raise CampaignConfigError(
+                f"segment: {segment.name} checks marketing consent on {segment.channel!r}, "
+                "not whatsapp; a WhatsApp campaign needs `channel: whatsapp`"
+            )
+    for number, column in campaign.variables.items():
+        if column not in segment.template_columns and column not in project.contact_columns:
+            raise CampaignConfigError(
+                f"variables.{number}: {column!r} is neither a template column of segment "
+                f"{segment.name} ({', '.join(segment.template_columns) or 'none'}) "
+                "nor a column of marts.dim_contacts"
+            )
+
+
+def load_campaign(
+    path: Path,
+    templates: TemplateRegistry | None = None,
+    segments: ProjectSegments | None = None,
+) -> Campaign:
+    """One campaign file, validated against the template registry and the project's
+    segments (read from the dbt manifest when not given)."""
     try:
         campaign = Campaign.model_validate(_read_yaml(path))
     except ValidationError as exc:
         raise CampaignConfigError(f"{path}: {_describe(exc)}") from exc
     try:
-        check_campaign(campaign, load_templates() if templates is None else templates)
+        template = check_campaign(campaign, load_templates() if templates is None else templates)
+        check_segment(campaign, template, project_segments() if segments is None else segments)
     except CampaignConfigError as exc:
         raise CampaignConfigError(f"{path}: {exc}") from exc
     return campaign
 
 
 def load_campaigns(
-    folder: Path = CAMPAIGNS_DIR, templates: TemplateRegistry | None = None
+    folder: Path = CAMPAIGNS_DIR,
+    templates: TemplateRegistry | None = None,
+    segments: ProjectSegments | None = None,
 ) -> list[Campaign]:
     """Every campaign in `folder` (*.yaml), sorted by campaign_id; ids must be unique."""
     registry = load_templates() if templates is None else templates
-    campaigns = [load_campaign(path, registry) for path in sorted(folder.glob("*.yaml"))]
+    project = project_segments() if segments is None else segments
+    campaigns = [load_campaign(path, registry, project) for path in sorted(folder.glob("*.yaml"))]
     seen: set[str] = set()
     for campaign in campaigns:
         if campaign.campaign_id in seen:

@@ -25,6 +25,8 @@ WITHOUT_FRESHNESS = {
     "phone_numbers",
     "phone_number_scans",
     "rejected_records",
+    # the segment membership history's saved copy (source segment_state, models/segments/)
+    "segment_membership_state",
 }
 
 

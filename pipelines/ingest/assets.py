@@ -6,7 +6,7 @@ process, so DuckDB's single writer is never contended.
 
 import dagster as dg
 
-from pipelines.ingest import phones, registry_state
+from pipelines.ingest import membership_state, phones, registry_state
 from pipelines.ingest.sources import SOURCES
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse import writing
@@ -93,4 +93,13 @@ def raw_contact_registry_state(warehouse: WarehouseResource) -> dg.MaterializeRe
     so contact ids survive a warehouse rebuilt from landing/ and state/."""
     with writing(warehouse.paths.warehouse) as con:
         result = registry_state.load(con, warehouse.paths)
+    return dg.MaterializeResult(metadata=dict(result))
+
+
+@dg.asset(key=["raw", "segment_membership_state"], group_name="raw", pool="warehouse")
+def raw_segment_membership_state(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """The segment membership history saved under state/segment_membership/ after the
+    last dbt run, so a warehouse rebuilt from nothing gets it back."""
+    with writing(warehouse.paths.warehouse) as con:
+        result = membership_state.load(con, warehouse.paths)
     return dg.MaterializeResult(metadata=dict(result))

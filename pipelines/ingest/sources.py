@@ -18,6 +18,7 @@ from pipelines.ingest import (
     email,
     hubspot,
     listings,
+    membership_state,
     meta_messaging,
     phones,
     registry_state,
@@ -79,6 +80,7 @@ def ingest_all(
         **SOURCES,
         "phone_numbers": lambda con, _: {"added": phones.refresh(con)},
         "contact_registry_state": registry_state.load,
+        "segment_membership_state": membership_state.load,
     }
     results = {}
     for name, run in steps.items():

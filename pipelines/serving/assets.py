@@ -4,15 +4,23 @@ so a dashboard never blocks the pipeline and the pipeline never blocks a dashboa
 import dagster as dg
 
 from pipelines.resources import WarehouseResource
+from pipelines.transform.segments import project_segments
 from pipelines.warehouse import connect, publish_serving_copy
 
+# the whole warehouse is copied; these are the relations the dashboards and senders read,
+# with every segment of the dbt project (pipelines/transform/segments.py) and the
+# segment framework's relations (models/segments/segment_*.yml)
 PUBLIC_RELATIONS = [
     ["marts", "dim_contacts"],
     ["marts", "fct_messages"],
     ["marts", "fct_conversations"],
     ["marts", "fct_orders"],
     ["marts", "fct_campaign_sends"],
-    ["segments", "repurchase_due"],
+    ["segments", "segment_membership_history"],
+    ["segments", "segment_catalog"],
+    ["segments", "segment_sizes_daily"],
+    ["segments", "segment_overlap"],
+    *(["segments", name] for name in project_segments().segments),
 ]
 
 

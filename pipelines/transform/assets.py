@@ -25,6 +25,10 @@ class ThreadlineTranslator(DagsterDbtTranslator):
                 key=dg.AssetKey([schema, props["name"]]),
                 group_name=schema if schema in SCHEMA_GROUPS else "dbt",
             )
+        if props["resource_type"] == "source":
+            # keyed by schema, so a source declared under another name (segment_state)
+            # lines up with the ingest asset that fills its table
+            return spec.replace_attributes(key=dg.AssetKey([props["schema"], props["name"]]))
         return spec
 
 

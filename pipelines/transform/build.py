@@ -16,14 +16,16 @@ def dbt(
     home: Path,
     dbt_vars: dict[str, object] | None = None,
     check: bool = True,
+    project_dir: Path = DBT_PROJECT_DIR,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `dbt <args>` on the warehouse under `home`; raises with dbt's output on failure."""
-    command = [dbt_executable(), *args, "--profiles-dir", str(DBT_PROJECT_DIR)]
+    """Run `dbt <args>` on the warehouse under `home` (in the dbt project `project_dir`);
+    raises with dbt's output on failure."""
+    command = [dbt_executable(), *args, "--profiles-dir", str(project_dir)]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
     env = {**os.environ, "THREADLINE_HOME": str(Path(home).resolve())}
     result = subprocess.run(
-        command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+        command, cwd=project_dir, env=env, capture_output=True, text=True, check=False
     )
     if check and result.returncode != 0:
         raise RuntimeError(f"dbt {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")

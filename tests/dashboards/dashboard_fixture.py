@@ -16,6 +16,9 @@ One older conversation (2025-01-10) lies outside the default 30-day range.
 Campaign `spring-sale` (newest): audience 10, skipped 2 (no_consent, quiet_hours),
 sent 8, delivered 5, read 3, failed 2 (131026, 131049).
 Campaign `cart-reminder`: audience 3, skipped 0, sent 3, delivered 2, read 1, failed 1.
+
+Segments: `repurchase_due` (marketing; c01 c02 c03 now, 2 on 2025-03-05 and 3 on
+2025-03-06) and `vip_customers` (service; c02 c05): 1 in both, Jaccard 1 / 4 = 0.25.
 """
 
 from __future__ import annotations
@@ -51,6 +54,30 @@ create table marts.fct_messages (
     message_type varchar, body varchar, status varchar, error_code varchar,
     pricing_category varchar, is_billable boolean
 );
+
+create schema segments;
+
+create table segments.segment_catalog (
+    segment_name varchar, description varchar, owner varchar, purpose varchar,
+    channel varchar, template_columns varchar, columns varchar, relation_name varchar,
+    sql_file varchar, yaml_file varchar, members bigint, last_evaluated_at timestamp,
+    built_at timestamp
+);
+
+create table segments.segment_sizes_daily (
+    segment_name varchar, day date, members bigint, entered bigint, exited bigint
+);
+
+create table segments.segment_overlap (
+    segment_a varchar, segment_b varchar, members_a bigint, members_b bigint,
+    both_members bigint, jaccard double
+);
+
+create table segments.repurchase_due as
+select * from (values ('c01', 'Anna'), ('c02', 'Bruno'), ('c03', 'Carla')) t(contact_id, first_name);
+
+create table segments.vip_customers as
+select * from (values ('c02', 4), ('c05', 6)) t(contact_id, orders);
 
 create table marts.fct_campaign_sends (
     campaign_id varchar, run_id varchar, contact_id varchar, variant varchar,
@@ -199,7 +226,35 @@ def build_serving_db(path: Path) -> Path:
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             CAMPAIGN_SENDS,
         )
+        _segments(con)
         con.execute("checkpoint")
     finally:
         con.close()
     return path
+
+
+def _segments(con: duckdb.DuckDBPyConnection) -> None:
+    evaluated = _ts("2025-03-06 09:00")
+    con.executemany(
+        "insert into segments.segment_catalog values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            ("repurchase_due", "Customers due to reorder.", "marketing", "marketing", "whatsapp",
+             "first_name", "contact_id,first_name", "segments.repurchase_due",
+             "models/segments/repurchase_due.sql", "models/segments/repurchase_due.yml", 3, evaluated, evaluated),
+            ("vip_customers", "Customers with many orders.", "support", "service", None,
+             "orders", "contact_id,orders", "segments.vip_customers",
+             "models/segments/vip_customers.sql", "models/segments/vip_customers.yml", 2, evaluated, evaluated),
+        ],
+    )  # fmt: skip
+    con.executemany(
+        "insert into segments.segment_sizes_daily values (?, ?, ?, ?, ?)",
+        [
+            ("repurchase_due", _ts("2025-03-05 00:00").date(), 2, 2, 0),
+            ("repurchase_due", _ts("2025-03-06 00:00").date(), 3, 1, 0),
+            ("vip_customers", _ts("2025-03-06 00:00").date(), 2, 2, 0),
+        ],
+    )
+    con.executemany(
+        "insert into segments.segment_overlap values (?, ?, ?, ?, ?, ?)",
+        [("repurchase_due", "vip_customers", 3, 2, 1, 0.25), ("vip_customers", "repurchase_due", 2, 3, 1, 0.25)],
+    )

@@ -125,3 +125,23 @@ def test_a_replaced_snapshot_is_read_at_once(serving_db: Path, tmp_path: Path) -
 
     assert not app.exception
     assert _metrics(app)["Unanswered"] == "3"
+
+
+def test_segments_list_sizes_overlap_and_members(serving_db: Path) -> None:
+    app = _run_app()
+
+    assert not app.exception
+    listed = app.table[0].value
+    assert list(listed.index) == ["repurchase_due", "vip_customers"]
+    assert list(listed["Members"]) == ["3", "2"]
+    assert list(listed["Purpose"]) == ["marketing", "service"]
+    metrics = _metrics(app)
+    assert (metrics["In repurchase_due"], metrics["In vip_customers"]) == ("3", "2")
+    assert (metrics["In both"], metrics["Jaccard index"]) == ("1", "0.25")
+    members = next(frame.value for frame in app.dataframe if "first_name" in frame.value.columns)
+    assert list(members["contact_id"]) == ["c01", "c02", "c03"]
+
+    app.selectbox(key="segment").select("vip_customers").run()
+    members = next(frame.value for frame in app.dataframe if "orders" in frame.value.columns)
+    assert list(members["contact_id"]) == ["c02", "c05"]
+    assert _metrics(app)["In both"] == "1"
