@@ -98,6 +98,8 @@ def summary(step_key: str, metadata: dict[str, Any]) -> str:
         text = f"{_int(metadata['lines']):,} lines from {_int(metadata['files']):,} new files"
         if _int(metadata.get("rejected")):
             text += f", {_int(metadata['rejected']):,} rejected (raw.rejected_records)"
+        if _int(metadata.get("erased")):
+            text += f", {_int(metadata['erased']):,} of erased people dropped (docs/privacy.md)"
         return text
     if metadata.get("configured") is False:
         return NOT_CONFIGURED

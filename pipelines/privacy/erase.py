@@ -263,12 +263,15 @@ def rebuild_warehouse(paths: Paths) -> None:
 
 
 def sweep(paths: Paths, matcher: Matcher) -> list[str]:
-    """Files (relative to THREADLINE_HOME) in which any spelling of the person is left."""
+    """Files (relative to THREADLINE_HOME) in which any spelling of the person is left
+    (DuckDB files, rebuilt from what was cleaned, are searched for the spellings only)."""
     keep = {tombstones.SALT_FILE, tombstones.TOMBSTONE_FILE}
     left = []
     for path in files_under(paths.home):
         if path.name in keep:
             continue
-        if matcher(unpack(path.name, path.read_bytes())):
+        data = unpack(path.name, path.read_bytes())
+        named = matcher.spelled_in(data) if path.name.endswith(DUCKDB_SUFFIXES) else matcher(data)
+        if named:
             left.append(str(path.relative_to(paths.home)))
     return left

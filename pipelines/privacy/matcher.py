@@ -22,11 +22,12 @@ class Matcher:
         hashes = frozenset(key_hash(salt, key) for key in person.tombstone_keys())
         return cls(tuple(person.needles()), Tombstones(hashes, salt))
 
-    def __call__(self, data: bytes) -> bool:
+    def spelled_in(self, data: bytes) -> bool:
         lower = data.lower()
-        if any(needle in lower for needle in self.needles):
-            return True
-        return self.tombstones.mentions(data.decode("utf-8", "replace"))
+        return any(needle in lower for needle in self.needles)
+
+    def __call__(self, data: bytes) -> bool:
+        return self.spelled_in(data) or self.tombstones.mentions(data.decode("utf-8", "replace"))
 
     def redact(self, text: str) -> str:
         """`text` with every spelling and tombstoned token replaced by `[erased]`."""
