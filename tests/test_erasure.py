@@ -257,6 +257,24 @@ def test_everyone_else_is_still_there(erased):
     assert OTHER_EMAIL.encode() in (home.landing / "shopify" / "orders" / "giulia.jsonl").read_bytes()
 
 
+def test_her_segment_memberships_are_gone(erased):
+    """Segment stays name only a contact id, but a rebuilt warehouse restores them from
+    state/segment_membership/: erasure drops hers there and in the warehouse."""
+    home, (contact_id,) = erased["home"], erased["export"]["contact_ids"]
+    assert any(row["contact_id"] == contact_id for row in erased["export"]["warehouse"]["segments.lifecycle_stage"])
+    snapshots = sorted((home.state / "segment_membership").glob("*.parquet"))
+    assert snapshots
+    for snapshot in snapshots:
+        assert contact_id not in pl.read_parquet(snapshot)["contact_id"].to_list()
+    con = duckdb.connect(str(home.serving_warehouse), read_only=True)
+    try:
+        assert con.execute("select count(*) from segments.segment_membership_history").fetchone()[0] > 0
+        assert con.execute("select count(*) from segments.segment_membership_history where contact_id = ?",
+                           [contact_id]).fetchone()[0] == 0
+    finally:
+        con.close()
+
+
 def test_replaying_the_landing_folder_does_not_bring_her_back(erased):
     home = erased["home"]
     backup = erased["backup"]

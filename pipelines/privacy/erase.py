@@ -32,7 +32,7 @@ import polars as pl
 
 from pipelines.connectors.cursors import FILE_NAME as CURSORS_FILE
 from pipelines.connectors.cursors import CursorStore
-from pipelines.ingest import registry_state
+from pipelines.ingest import membership_state, registry_state
 from pipelines.ingest.sources import ingest_all
 from pipelines.landing import PARTIAL_SUFFIX
 from pipelines.privacy import tombstones
@@ -197,6 +197,8 @@ def scrub_state(paths: Paths, person: Person, matcher: Matcher, report: Report) 
             continue
         if path.is_relative_to(registry) and path.suffix == ".parquet":
             report.add("state/contact_registry", scrub_registry(path, person, matcher))
+        elif path.is_relative_to(membership_state.folder(paths)) and path.suffix == ".parquet":
+            report.add("state/segment_membership", scrub_memberships(path, person))
         else:
             place = f"state/{path.relative_to(paths.state).parts[0]}"
             report.add(place, scrub_any(path, matcher, ledger_ids=person.contact_ids))
@@ -208,6 +210,19 @@ def scrub_registry(path: Path, person: Person, matcher: Matcher) -> int:
     frame = pl.read_parquet(path)
     named = frame["node"].map_elements(lambda node: matcher(node.encode()), return_dtype=pl.Boolean)
     drop = frame["node"].is_in(list(person.nodes)) | frame["contact_id"].is_in(list(person.contact_ids)) | named
+    dropped = int(drop.sum())
+    if dropped:
+        out = io.BytesIO()
+        frame.filter(~drop).write_parquet(out)
+        write_atomically(path, out.getvalue())
+    return dropped
+
+
+def scrub_memberships(path: Path, person: Person) -> int:
+    """Rows of a segment membership snapshot for the person's contact ids (they name no
+    phone or e-mail, but a rebuilt warehouse would get the person's stays back)."""
+    frame = pl.read_parquet(path)
+    drop = frame["contact_id"].is_in(list(person.contact_ids)).fill_null(False)
     dropped = int(drop.sum())
     if dropped:
         out = io.BytesIO()
