@@ -84,7 +84,8 @@ shop_tick_statements as (
 ),
 
 -- the customer's own per-channel consent in Shopify (customer.email_marketing_consent,
--- customer.sms_marketing_consent, and a checkout's SMS tick): explicit on that channel
+-- customer.sms_marketing_consent, customer.whatsapp_marketing_consent where a payload
+-- has it, and a checkout's SMS tick): explicit on that channel
 shop_channel_consents as (
     select 'shopify_order:' || order_id as evidence_record_id, coalesce(order_name, order_id) as document,
            'email' as channel, email_marketing_state as shop_state,
@@ -93,6 +94,10 @@ shop_channel_consents as (
     union all
     select 'shopify_order:' || order_id, coalesce(order_name, order_id),
            'sms', sms_marketing_state, coalesce(sms_marketing_updated_at, ordered_at)
+    from orders where not is_test
+    union all
+    select 'shopify_order:' || order_id, coalesce(order_name, order_id),
+           'whatsapp', whatsapp_marketing_state, coalesce(whatsapp_marketing_updated_at, ordered_at)
     from orders where not is_test
     union all
     select 'shopify_checkout:' || checkout_id, 'abandoned checkout ' || checkout_id,

@@ -28,6 +28,9 @@ extracted as (
         'j_sms_marketing_state': '$.customer.sms_marketing_consent.state',
         'j_sms_marketing_opt_in_level': '$.customer.sms_marketing_consent.opt_in_level',
         'j_sms_marketing_updated_at': '$.customer.sms_marketing_consent.consent_updated_at',
+        'j_whatsapp_marketing_state': '$.customer.whatsapp_marketing_consent.state',
+        'j_whatsapp_marketing_updated_at': '$.customer.whatsapp_marketing_consent.consent_updated_at',
+        'j_whatsapp_marketing_updated_at_gql': '$.customer.whatsapp_marketing_consent.updatedAt',
         'j_line_items_0_title': '$.line_items[0].title',
         'j_line_items': '$.line_items',
         'j_financial_status': '$.financial_status',
@@ -82,6 +85,8 @@ renamed as (
         lower(j_sms_marketing_state) as sms_marketing_state,
         lower(j_sms_marketing_opt_in_level) as sms_marketing_opt_in_level,
         {{ from_iso8601('j_sms_marketing_updated_at') }} as sms_marketing_updated_at,
+        lower(j_whatsapp_marketing_state) as whatsapp_marketing_state,
+        {{ from_iso8601('coalesce(j_whatsapp_marketing_updated_at, j_whatsapp_marketing_updated_at_gql)') }} as whatsapp_marketing_updated_at,
 
         -- what
         j_line_items_0_title as first_product_title,
