@@ -49,7 +49,7 @@ message_texts as (
         message_id as evidence,
         contact_id,
         sent_at as stated_at,
-        {{ folded_text('body') }} as text
+        {{ lower_unaccented('body') }} as text
     from messages
 ),
 
@@ -58,12 +58,12 @@ searches as (
     select
         *,
         case
-            when {{ matches_regexp('text', preference_rent_pattern()) }} then 'rent'
-            when {{ matches_regexp('text', preference_sale_pattern()) }} then 'sale'
-            when {{ matches_regexp('text', preference_monthly_pattern()) }} then 'rent'
+            when {{ regexp_found('text', preference_rent_pattern()) }} then 'rent'
+            when {{ regexp_found('text', preference_sale_pattern()) }} then 'sale'
+            when {{ regexp_found('text', preference_monthly_pattern()) }} then 'rent'
         end as contract
     from message_texts
-    where not {{ matches_regexp('text', preference_seller_pattern()) }}
+    where not {{ regexp_found('text', preference_seller_pattern()) }}
 ),
 
 crm_texts as (
@@ -73,7 +73,7 @@ crm_texts as (
         rc.contact_id,
         p.stated_at,
         p.property,
-        {{ folded_text('p.value') }} as text
+        {{ lower_unaccented('p.value') }} as text
     from crm_preferences p
     join record_contacts rc on rc.record_id = 'hubspot_contact:' || p.crm_contact_id
 ),
@@ -149,10 +149,10 @@ rooms as (
 
 -- ---- areas: a listing's area named as whole words; a CRM value may name several -----------
 area_texts as (
-    select source, evidence, contact_id, stated_at, {{ folded_key('text') }} as words
+    select source, evidence, contact_id, stated_at, {{ fold_text('text') }} as words
     from searches
     union all
-    select source, evidence, contact_id, stated_at, {{ folded_key('text') }}
+    select source, evidence, contact_id, stated_at, {{ fold_text('text') }}
     from crm_texts
     where property = 'preferred_area'
 ),

@@ -1,35 +1,15 @@
 {#- Text matching for consent keywords (models/seeds/consent_keywords.csv; docs/consent.md).
 
-    fold_text(text): lower case, accents stripped, every run of characters that is not a
-    letter or a digit (punctuation, emoji, spaces, line breaks) collapsed to one space,
-    trimmed. "Basta, messaggi!! 🙏" → "basta messaggi"; "Não" → "nao"; "don't" → "don t".
+    Text is folded with fold_text (macros/text.sql).
 
     text_matches(folded, pattern, kind): on folded text and a folded pattern; kind
     'whole' = the whole message is the pattern, 'phrase' = the pattern's words appear
     together, as whole words, anywhere in the message ("stop" is not in "stoppa").
 -#}
-{% macro fold_text(text) -%}
-    {{ return(adapter.dispatch('fold_text')(text)) }}
-{%- endmacro %}
-
-{% macro default__fold_text(text) -%}
-    trim(regexp_replace(lower(strip_accents({{ text }})), '[^a-z0-9]+', ' ', 'g'))
-{%- endmacro %}
-
-{% macro spark__fold_text(text) -%}
-    {#- Spark has no strip_accents: the accented letters of Italian, Portuguese, Spanish,
-        French and German are translated one by one (lower-cased first) -#}
-    trim(regexp_replace(
-        translate(lower({{ text }}),
-                  'àáâãäåèéêëìíîïòóôõöùúûüçñýÿ',
-                  'aaaaaaeeeeiiiiooooouuuucnyy'),
-        '[^a-z0-9]+', ' '))
-{%- endmacro %}
-
 {% macro text_matches(folded, pattern, kind) -%}
     case
         when {{ kind }} = 'whole' then {{ folded }} = {{ pattern }}
-        when {{ kind }} = 'phrase' then {{ dbt.concat(["' '", folded, "' '"]) }} like {{ dbt.concat(["'% '", pattern, "' %'"]) }}
+        when {{ kind }} = 'phrase' then {{ contains_words(folded, pattern) }}
         else false
     end
 {%- endmacro %}

@@ -7,44 +7,7 @@
     returns '' when nothing matches. The rules themselves are described in
     intermediate/int_preference_statements.yml. -#}
 
-{# lower case, accents off ("Città" -> "citta"); punctuation kept #}
-{% macro folded_text(expr) -%}
-    {{ return(adapter.dispatch('folded_text', 'threadline')(expr)) }}
-{%- endmacro %}
-{% macro default__folded_text(expr) -%}
-    strip_accents(lower({{ expr }}))
-{%- endmacro %}
-{% macro spark__folded_text(expr) -%}
-    translate(lower({{ expr }}), 'àáâãäåèéêëìíîïòóôõöùúûüçñ', 'aaaaaaeeeeiiiiooooouuuucn')
-{%- endmacro %}
-
-{# the key two spellings of a place share: folded, every run of other characters one
-   space ("Città Studi", "citta' studi", "CITTA-STUDI" -> "citta studi") #}
-{% macro folded_key(expr) -%}
-    trim({{ regexp_replace_all(folded_text(expr), '[^a-z0-9]+', ' ') }})
-{%- endmacro %}
-
-{# every match of `pattern` replaced (DuckDB replaces the first one without the 'g' flag) #}
-{% macro regexp_replace_all(expr, pattern, replacement) -%}
-    {{ return(adapter.dispatch('regexp_replace_all', 'threadline')(expr, pattern, replacement)) }}
-{%- endmacro %}
-{% macro default__regexp_replace_all(expr, pattern, replacement) -%}
-    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g')
-{%- endmacro %}
-{% macro spark__regexp_replace_all(expr, pattern, replacement) -%}
-    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}')
-{%- endmacro %}
-
-{# true when `pattern` matches somewhere in `expr` #}
-{% macro matches_regexp(expr, pattern) -%}
-    {{ return(adapter.dispatch('matches_regexp', 'threadline')(expr, pattern)) }}
-{%- endmacro %}
-{% macro default__matches_regexp(expr, pattern) -%}
-    regexp_matches({{ expr }}, '{{ pattern }}')
-{%- endmacro %}
-{% macro spark__matches_regexp(expr, pattern) -%}
-    ({{ expr }} rlike '{{ pattern }}')
-{%- endmacro %}
+{# text helpers (lower_unaccented, fold_text, regexp_found, regexp_replace_all): macros/text.sql #}
 
 {#- ---- rooms ------------------------------------------------------------------------ -#}
 
@@ -125,11 +88,11 @@
    "250.000" and "250,000" -> 250000, "1.250.000,00" -> 1250000, "1,2" -> 1.2 #}
 {% macro preference_number(text) -%}
     case
-        when {{ matches_regexp(text, '^[0-9]{1,3}([.,][0-9]{3})+$') }}
+        when {{ regexp_found(text, '^[0-9]{1,3}([.,][0-9]{3})+$') }}
             then cast({{ regexp_replace_all(text, '[.,]', '') }} as double)
-        when {{ matches_regexp(text, '^[0-9]{1,3}([.,][0-9]{3})+[.,][0-9]{1,2}$') }}
+        when {{ regexp_found(text, '^[0-9]{1,3}([.,][0-9]{3})+[.,][0-9]{1,2}$') }}
             then cast({{ regexp_replace_all(regexp_replace_all(text, '[.,][0-9]{1,2}$', ''), '[.,]', '') }} as double)
-        when {{ matches_regexp(text, '^[0-9]+([.,][0-9]{1,2})?$') }}
+        when {{ regexp_found(text, '^[0-9]+([.,][0-9]{1,2})?$') }}
             then cast(replace({{ text }}, ',', '.') as double)
     end
 {%- endmacro %}

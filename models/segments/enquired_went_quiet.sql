@@ -17,7 +17,7 @@ inboxes as (
 ),
 
 keywords as (
-    select {{ enquiry_fold('pattern') }} as pattern, topic
+    select {{ fold_text('pattern', keep='%') }} as pattern, topic
     from {{ ref('enquiry_keywords') }}
     where topic <> 'detail'
 ),
@@ -44,7 +44,7 @@ business_messages as (
 ),
 
 inbound_texts as (
-    select message_id, contact_id, inbox_id, business_id, sent_at, {{ enquiry_fold('body') }} as folded
+    select message_id, contact_id, inbox_id, business_id, sent_at, {{ fold_text('body', keep='%') }} as folded
     from business_messages
     where direction = 'inbound' and body is not null
 ),
@@ -58,7 +58,7 @@ matches as (
             order by length(k.pattern) desc, k.topic
         ) as match_rank
     from inbound_texts t
-    join keywords k on {{ enquiry_matches('t.folded', 'k.pattern') }}
+    join keywords k on {{ contains_words('t.folded', 'k.pattern') }}
 ),
 
 -- each contact's latest enquiry

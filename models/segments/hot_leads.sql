@@ -23,12 +23,12 @@ inboxes as (
 ),
 
 keywords as (
-    select {{ enquiry_fold('pattern') }} as pattern, topic
+    select {{ fold_text('pattern', keep='%') }} as pattern, topic
     from {{ ref('enquiry_keywords') }}
 ),
 
 prefilled as (
-    select distinct {{ enquiry_fold('message') }} as folded
+    select distinct {{ fold_text('message', keep='%') }} as folded
     from {{ ref('ctwa_prefilled_messages') }}
 ),
 
@@ -83,10 +83,10 @@ leads as (
 lead_texts as (
     select
         m.message_id, m.contact_id, m.sent_at, m.body,
-        {{ enquiry_fold('m.body') }} as folded,
+        {{ fold_text('m.body', keep='%') }} as folded,
         (m.body like '%?%' or m.body like '%¿%') as is_question,
         (
-            {{ enquiry_regex_found('m.body', '[0-9]') }}
+            {{ regexp_found('m.body', '[0-9]') }}
             or m.body like '%€%' or m.body like '%$%' or m.body like '%£%'
         ) as has_figure,
         l.ad_headline
@@ -104,7 +104,7 @@ unprompted as (
     from lead_texts t
     left join prefilled p on p.folded = t.folded
     where p.folded is null
-      and (t.ad_headline is null or t.folded <> {{ enquiry_fold('t.ad_headline') }})
+      and (t.ad_headline is null or t.folded <> {{ fold_text('t.ad_headline', keep='%') }})
 ),
 
 keyword_hits as (
@@ -113,7 +113,7 @@ keyword_hits as (
         max(case when k.topic <> 'detail' then 1 else 0 end) as has_enquiry,
         max(case when k.topic = 'detail' then 1 else 0 end) as has_detail
     from unprompted t
-    join keywords k on {{ enquiry_matches('t.folded', 'k.pattern') }}
+    join keywords k on {{ contains_words('t.folded', 'k.pattern') }}
     group by t.message_id
 ),
 

@@ -16,7 +16,7 @@ renamed as (
         city,
         area as zone,
         coalesce(area, city) as area,
-        {{ folded_key('coalesce(area, city)') }} as area_key,
+        {{ fold_text('coalesce(area, city)') }} as area_key,
         contract,
 
         -- numerics
