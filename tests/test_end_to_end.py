@@ -72,7 +72,9 @@ def test_the_terminal_gets_one_line_per_stage_and_the_file_gets_the_whole_log(cl
     lines = out.splitlines()
     log = Path(re.search(r"^full log: (.+)$", out, re.M).group(1))
     assert log.parent == home / "logs" and log.is_file()
-    assert len(lines) < 60, out
+    # one line per stage; progress lines ("… running 15 s") come on top, more of them on
+    # a slow machine
+    assert len([line for line in lines if "… running" not in line]) < 60, out
     for stage in ("ingest whatsapp", "ingest chatwoot", "phone numbers", "dbt build",
                   "campaign repurchase_reminder", "publish serving copy"):
         assert re.search(rf"^  {stage} .* \d+\.\d s$", out, re.M), (stage, out)
