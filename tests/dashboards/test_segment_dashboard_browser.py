@@ -71,7 +71,9 @@ def test_a_new_segment_shows_in_the_segment_list(dashboard_url: str, tmp_path: P
             expect(listing.locator("tr", has_text="repurchase_due")).to_be_visible()
 
             # pick it: its members and the overlap with the other segment
+            # (the dropdown lists only the first options it has room for: type to filter)
             page.get_by_test_id("stSelectbox").filter(has_text="Segment").first.click()
+            page.keyboard.type("test_shoppers")
             page.get_by_role("option", name="test_shoppers").click()
             expect(page.get_by_test_id("stMetric").filter(has_text="In test_shoppers")).to_contain_text("2")
             page.screenshot(path=str(tmp_path / "segments.png"), full_page=True)
