@@ -125,13 +125,22 @@ def consent_reason(category: TemplateCategory, consent: ConsentStates) -> str | 
     return "no_consent" if consent.get(("service", "whatsapp")) == "denied" else None
 
 
+_REFERENCE_DAYS = (datetime(2025, 1, 15, 12, tzinfo=UTC), datetime(2025, 7, 15, 12, tzinfo=UTC))
+
+
 @lru_cache(maxsize=4096)
 def _phone_zone(phone: str) -> str | None:
+    """The number's zone when all the zones its prefix may be in keep the same clock
+    (Italy and the Vatican); None when unknown or ambiguous (the US, Brazil)."""
     try:
         zones = phone_timezones.time_zones_for_number(phonenumbers.parse(phone, None))
     except phonenumbers.NumberParseException:
         return None
-    return zones[0] if len(zones) == 1 and zones[0] != "Etc/Unknown" else None
+    try:
+        clocks = {tuple(day.astimezone(ZoneInfo(z)).utcoffset() for day in _REFERENCE_DAYS) for z in zones}
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return zones[0] if len(clocks) == 1 else None
 
 
 def local_zone(phone: str, fallback: str) -> ZoneInfo:

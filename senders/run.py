@@ -113,6 +113,7 @@ def policy_skip_reason(
     template_category: TemplateCategory = TemplateCategory.MARKETING,
     rules: SendRules | None = None,
     now: datetime | None = None,
+    ledger: SendLedger | None = None,
 ) -> str | None:
     """Why the member must not be sent to, whatever the ledger says; None if eligible."""
     rules = rules or SendRules()
@@ -129,7 +130,9 @@ def policy_skip_reason(
         return "missing_variable"
     if now is not None:
         since = now - timedelta(days=rules.programme.undeliverable_days)
-        if rules.facts.undeliverable_since(member, since):
+        if rules.facts.undeliverable_since(member, since) or (
+            ledger is not None and ledger.undeliverable_since(member.phone_e164, since)
+        ):
             return "undeliverable"
     if template_category is TemplateCategory.MARKETING and rules.programme.global_control.includes(member.contact_id):
         return "global_control"
@@ -220,7 +223,7 @@ class _Run:
         ref = variant.template if variant and variant.template else campaign.template
         template = self.templates[(ref.name, ref.language)]
         row = _row(campaign, run_id, member, template, variant.name if variant else DEFAULT_VARIANT)
-        reason = policy_skip_reason(campaign, member, template.category, self.rules, now)
+        reason = policy_skip_reason(campaign, member, template.category, self.rules, now, ledger)
         if reason is not None:
             if ledger.record_skip(row, now=now, reason=reason):
                 summary.skipped[reason] += 1
