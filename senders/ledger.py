@@ -75,6 +75,11 @@ ADDED_COLUMNS = {
 SECOND_INDEXES = """
 create index if not exists sends_by_contact_only on sends (contact_id, reserved_at);
 create index if not exists sends_by_phone on sends (phone, reserved_at);
+-- partial indexes that keep the caps' counts bounded by the cap, not by the run's size
+create index if not exists sends_outside_window on sends (inbox_id, reserved_at)
+    where status in ('reserved', 'accepted', 'unknown') and in_service_window = 0;
+create index if not exists sends_taken_by_run on sends (campaign_id, run_id)
+    where status != 'skipped' or skip_reason = 'dry_run';
 """
 # statuses that mean a message was (or may have been) sent
 SENT_STATUSES = "('reserved', 'accepted', 'unknown')"
@@ -384,14 +389,14 @@ def _cap_reason(
     if caps.audience_limit is not None:
         (count,) = conn.execute(
             "select count(*) from sends where campaign_id = ? and run_id = ?"
-            " and (status != 'skipped' or skip_reason = ?)",
-            (row.campaign_id, row.run_id, DRY_RUN),
+            f" and (status != 'skipped' or skip_reason = '{DRY_RUN}')",
+            (row.campaign_id, row.run_id),
         ).fetchone()
         if count >= caps.audience_limit:
             return AUDIENCE_LIMIT
     if caps.messaging_limit is not None and not row.in_service_window:
         outside = (
-            f" from sends where inbox_id is ? and status in {SENT_STATUSES}"
+            " from sends where inbox_id = ? and status in ('reserved', 'accepted', 'unknown')"
             " and in_service_window = 0 and reserved_at > ?"
         )
         params = (row.inbox_id, utc_iso(now - timedelta(hours=24)))

@@ -24,7 +24,7 @@ from senders.campaign import (
 )
 from senders.ledger import SendLedger, SendRow
 from senders.policy import WarehouseFacts, assign_variant, erased_checker, local_zone, quiet_until
-from senders.programme import GlobalControl, Programme
+from senders.programme import GlobalControl, Programme, load_programme
 from senders.provider import CloudApiClient
 from senders.run import SendRules, run_campaign
 from senders.simulator import CloudApiSimulator
@@ -308,3 +308,14 @@ def test_campaign_fields_are_validated_with_the_file_and_key(
     with pytest.raises(CampaignConfigError, match=message) as caught:
         load_campaign(path)
     assert str(path) in str(caught.value)
+
+
+def test_the_shipped_programme_and_its_errors(tmp_path: Path) -> None:
+    shipped = load_programme()
+    assert shipped.global_control.percent == 5
+    assert shipped.messaging_limit_for("vitalis-shop") == 2000
+    assert shipped.messaging_limit_for("vitalis-shop", "unlimited") is None
+    broken = tmp_path / "programme.yaml"
+    broken.write_text("global_control: {percent: 120}\nmessaging_limit: 500\n", encoding="utf-8")
+    with pytest.raises(CampaignConfigError, match=r"programme\.yaml: global_control\.percent.*messaging_limit"):
+        load_programme(broken)
