@@ -165,8 +165,16 @@ def test_the_messaging_limit_counts_unique_recipients_outside_the_window(
 ) -> None:
     earlier = send_time - timedelta(hours=3)
     for n in range(250):  # another campaign of the same number reached 250 people today
-        row = SendRow("other", "r1", f"o{n}", f"+39333000{n:04d}", "riordino_integratori", "it",
-                      inbox_id=campaign.inbox_id, template_category="MARKETING")
+        row = SendRow(
+            "other",
+            "r1",
+            f"o{n}",
+            f"+39333000{n:04d}",
+            "riordino_integratori",
+            "it",
+            inbox_id=campaign.inbox_id,
+            template_category="MARKETING",
+        )
         ledger.reserve(row, now=earlier, resend_after_days=0)
         ledger.complete(row, "accepted", wamid=f"wamid.o{n}", sent_at=earlier)
     audience = [
@@ -200,8 +208,7 @@ def test_tombstoned_and_undeliverable_numbers_get_no_request(
     tmp_path: Path,
     send_time: datetime,
 ) -> None:
-    audience = [member("erased", "01"), member("no-wa", "02"), member("failed-before", "03"),
-                member("fine", "04")]
+    audience = [member("erased", "01"), member("no-wa", "02"), member("failed-before", "03"), member("fine", "04")]
     fill(warehouse, audience)
     state = tmp_path / "state"
     key = tombstones.normalise(audience[0].phone_e164)
@@ -212,8 +219,7 @@ def test_tombstoned_and_undeliverable_numbers_get_no_request(
         [(send_time - timedelta(days=5)).replace(tzinfo=None)],
     )
     # ...and the API refused failed-before's number with 131026 (the ledger)
-    refused = SendRow("other", "r0", "failed-before", audience[2].phone_e164,
-                      "riordino_integratori", "it")
+    refused = SendRow("other", "r0", "failed-before", audience[2].phone_e164, "riordino_integratori", "it")
     ledger.reserve(refused, now=send_time - timedelta(days=2), resend_after_days=0)
     ledger.complete(refused, "failed", error_code=131026, error_detail="Message undeliverable")
 
@@ -259,8 +265,7 @@ def test_the_global_control_group_is_stable_and_gets_no_marketing(
     other = campaign.model_copy(update={"campaign_id": "another_campaign"})
     for each in (campaign, other):
         summary = run_campaign(each, audience, ledger, client, "r1", send_time, rules)
-        skipped = {r["contact_id"] for r in ledger.rows(each.campaign_id)
-                   if r["skip_reason"] == "global_control"}
+        skipped = {r["contact_id"] for r in ledger.rows(each.campaign_id) if r["skip_reason"] == "global_control"}
         assert skipped == expected and summary.accepted == 40 - len(expected)
     assert not {m.phone_e164 for m in audience if m.contact_id in expected} & set(sent_to(sim))
 
@@ -277,32 +282,30 @@ def test_ab_variants_are_assigned_by_hash_and_recorded(
     audience = [member(f"c{n:03d}", "01") for n in range(30)]
     run_campaign(split, audience, ledger, client, "r1", send_time)
     recorded = {r["contact_id"]: r["variant"] for r in ledger.rows()}
-    assert recorded == {
-        m.contact_id: assign_variant(split.campaign_id, m.contact_id, variants).name
-        for m in audience
-    }
+    assert recorded == {m.contact_id: assign_variant(split.campaign_id, m.contact_id, variants).name for m in audience}
     assert set(recorded.values()) == {"a", "b"}
 
 
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"variants": [{"name": "a", "percent": 60}, {"name": "b", "percent": 30}]},
-         r"variants: .*add up to 90; make them add up to 100"),
+        (
+            {"variants": [{"name": "a", "percent": 60}, {"name": "b", "percent": 30}]},
+            r"variants: .*add up to 90; make them add up to 100",
+        ),
         ({"quiet_hours": {"start": "9pm", "end": "09:00"}}, r"quiet_hours\.start: .*pattern"),
         ({"messaging_limit": 300}, r"messaging_limit"),
         ({"frequency_cap": {"max_messages": 0, "days": 7}}, r"frequency_cap\.max_messages"),
-        ({"variants": [{"name": "a", "percent": 100,
-                        "template": {"name": "promo_estate", "language": "it"}}]},
-         r"variants\.0\.template: .*PAUSED"),
+        (
+            {"variants": [{"name": "a", "percent": 100, "template": {"name": "promo_estate", "language": "it"}}]},
+            r"variants\.0\.template: .*PAUSED",
+        ),
     ],
 )
 def test_campaign_fields_are_validated_with_the_file_and_key(
     tmp_path: Path, overrides: dict[str, object], message: str
 ) -> None:
-    document = yaml.safe_load(
-        (Path(__file__).parents[2] / "senders/campaigns/repurchase_reminder.yaml").read_text()
-    )
+    document = yaml.safe_load((Path(__file__).parents[2] / "senders/campaigns/repurchase_reminder.yaml").read_text())
     path = tmp_path / "broken.yaml"
     path.write_text(yaml.safe_dump({**document, **overrides}), encoding="utf-8")
     with pytest.raises(CampaignConfigError, match=message) as caught:
