@@ -21,8 +21,10 @@ from pipelines.warehouse import connect
 from senders.audience import load_audience
 from senders.campaign import Campaign, load_campaigns
 from senders.ledger import SendLedger
+from senders.policy import WarehouseFacts, erased_checker
+from senders.programme import load_programme
 from senders.resources import WhatsAppSender
-from senders.run import CampaignRunStoppedError, run_campaign
+from senders.run import CampaignRunStoppedError, SendRules, run_campaign
 
 SCHEDULED_TIME_TAG = "dagster/scheduled_execution_time"
 
@@ -64,20 +66,24 @@ def _campaign_asset(campaign: Campaign) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, whatsapp: WhatsAppSender
     ) -> dg.MaterializeResult:
         paths = warehouse.paths
+        # the connection stays open for the run: consent, the service window and 131026
+        # failures are read again per member, right before its request
         con = connect(paths.warehouse, read_only=True)
-        try:
-            audience = load_audience(con, campaign)
-            inbox = load_inbox(con, campaign.inbox_id)
-        finally:
-            con.close()
         run_id = run_id_for(campaign, context)
+        rules = SendRules(
+            facts=WarehouseFacts(con),
+            erased=erased_checker(paths.state),
+            programme=load_programme(),
+        )
         with (
-            whatsapp.open(paths, inbox) as client,
+            con,
+            whatsapp.open(paths, load_inbox(con, campaign.inbox_id)) as client,
             SendLedger(paths.send_ledger) as ledger,
         ):
+            audience = load_audience(con, campaign)
             try:
                 summary = run_campaign(
-                    campaign, audience, ledger, client, run_id, datetime.now(UTC)
+                    campaign, audience, ledger, client, run_id, datetime.now(UTC), rules
                 )
             except CampaignRunStoppedError as stopped:
                 raise dg.Failure(

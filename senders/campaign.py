@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -130,6 +130,41 @@ class Schedule(_Frozen):
         return value
 
 
+MessagingLimit = Literal[250, 2000, 10000, 100000, "unlimited"]
+_CLOCK = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class FrequencyCap(_Frozen):
+    """At most `max_messages` sends of this template category to one contact in `days`,
+    counting every campaign's sends in the ledger."""
+
+    max_messages: Annotated[int, Field(ge=1)]
+    days: Annotated[int, Field(ge=1)]
+
+
+class QuietHours(_Frozen):
+    """No message between `start` and `end` in the contact's local time (HH:MM, 24 h;
+    start after end spans midnight). A member met in quiet hours is held, not dropped."""
+
+    start: Annotated[str, Field(pattern=_CLOCK)]
+    end: Annotated[str, Field(pattern=_CLOCK)]
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietHours:
+        if self.start == self.end:
+            raise ValueError(f"start and end are both {self.start}: give a range, or drop quiet_hours")
+        return self
+
+
+class Variant(_Frozen):
+    """One arm of an A/B test: its share of the (non-holdout) audience, and optionally
+    its own template (same variables)."""
+
+    name: Identifier
+    percent: Annotated[float, Field(gt=0, le=100)]
+    template: TemplateRef | None = None
+
+
 class Campaign(_Frozen):
     """A template sent to the members of one segment, on a schedule."""
 
@@ -142,6 +177,30 @@ class Campaign(_Frozen):
     schedule: Schedule
     resend_after_days: Annotated[int, Field(ge=0)]
     holdout_percent: Annotated[float, Field(ge=0, lt=100)] = 0.0
+    frequency_cap: FrequencyCap | None = None
+    quiet_hours: QuietHours | None = None
+    audience_limit: Annotated[int, Field(ge=1)] | None = None
+    dry_run: bool = False
+    variants: list[Variant] = Field(default_factory=list)
+    # unique recipients outside the service window per rolling 24 h on the sending
+    # number; None: the inbox's limit in senders/programme.yaml
+    messaging_limit: MessagingLimit | None = None
+
+    @field_validator("variants")
+    @classmethod
+    def _split_is_whole(cls, value: list[Variant]) -> list[Variant]:
+        if not value:
+            return value
+        names = [variant.name for variant in value]
+        if len(set(names)) != len(names):
+            raise ValueError(f"variant names must be unique, got {names}")
+        total = sum(variant.percent for variant in value)
+        if abs(total - 100) > 1e-9:
+            raise ValueError(
+                f"variant percents add up to {total:g}; make them add up to 100 "
+                "(the holdout is taken first, by holdout_percent)"
+            )
+        return value
 
     @field_validator("variables")
     @classmethod
@@ -257,7 +316,14 @@ def load_campaign(
     except ValidationError as exc:
         raise CampaignConfigError(f"{path}: {_describe(exc)}") from exc
     try:
-        template = check_campaign(campaign, load_templates() if templates is None else templates)
+        registry = load_templates() if templates is None else templates
+        template = check_campaign(campaign, registry)
+        for position, variant in enumerate(campaign.variants):
+            if variant.template is not None:
+                try:
+                    check_campaign(campaign.model_copy(update={"template": variant.template}), registry)
+                except CampaignConfigError as exc:
+                    raise CampaignConfigError(f"variants.{position}.template: {exc}") from exc
         check_segment(campaign, template, project_segments() if segments is None else segments)
     except CampaignConfigError as exc:
         raise CampaignConfigError(f"{path}: {exc}") from exc

@@ -9,6 +9,11 @@ Exactly-once works by reserving first:
    never sent to again in that run (nor, being a non-skipped row, within the window).
 
 Statuses: reserved -> accepted | failed | unknown, or skipped (with skip_reason).
+
+A member met in quiet hours is not in `sends` yet: it has a row in `holds` (with the
+time it may go and what is needed to send it). Every transition out of a hold (reserve,
+skip) deletes the hold in the same transaction that inserts the `sends` row, so a held
+member resumes exactly once.
 Timestamps are UTC ISO-8601 strings with microseconds, so they compare as text.
 `sent_at` is the time Meta accepted the message (accepted rows only).
 """
@@ -26,7 +31,7 @@ from typing import Any, Literal
 
 from pipelines.settings import paths
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 create table if not exists sends (
     campaign_id       text not null,
@@ -50,11 +55,43 @@ create table if not exists sends (
 );
 create index if not exists sends_by_contact
     on sends (campaign_id, contact_id, reserved_at);
+create table if not exists holds (
+    campaign_id text not null,
+    run_id      text not null,
+    contact_id  text not null,
+    reason      text not null,
+    not_before  text not null,
+    member      text not null,
+    held_at     text not null,
+    primary key (campaign_id, run_id, contact_id)
+);
 """
+# columns added in schema version 2 (older ledgers get them on open)
+ADDED_COLUMNS = {
+    "inbox_id": "text",
+    "template_category": "text",
+    "in_service_window": "integer not null default 0",
+}
+SECOND_INDEXES = """
+create index if not exists sends_by_contact_only on sends (contact_id, reserved_at);
+create index if not exists sends_by_phone on sends (phone, reserved_at);
+-- partial indexes that keep the caps' counts bounded by the cap, not by the run's size
+create index if not exists sends_outside_window on sends (inbox_id, reserved_at)
+    where status in ('reserved', 'accepted', 'unknown') and in_service_window = 0;
+create index if not exists sends_taken_by_run on sends (campaign_id, run_id)
+    where status != 'skipped' or skip_reason = 'dry_run';
+"""
+# statuses that mean a message was (or may have been) sent
+SENT_STATUSES = "('reserved', 'accepted', 'unknown')"
 
 FinalStatus = Literal["accepted", "failed", "unknown"]
 SENT_RECENTLY = "sent_recently"
 HOLDOUT = "holdout"
+FREQUENCY_CAP = "frequency_cap"
+AUDIENCE_LIMIT = "audience_limit"
+MESSAGING_LIMIT = "messaging_limit"
+DRY_RUN = "dry_run"
+ALREADY_HELD = "already_held"  # held by an earlier run of the same campaign
 # a member the run did not reach because the provider halted it (131048, 190)
 CAMPAIGN_HALTED = "campaign_halted"
 
@@ -67,6 +104,7 @@ class Decision(StrEnum):
     SEND = "send"  # reserved: the caller sends now, then calls complete()
     SKIPPED = "skipped"  # recorded as skipped (sent recently, holdout)
     EXISTS = "exists"  # this run already has a row for the contact: do nothing
+    HELD = "held"  # not now (quiet hours): in `holds` until `not_before`
 
 
 @dataclass(frozen=True)
@@ -80,6 +118,28 @@ class SendRow:
     template_name: str
     template_language: str
     variant: str = "default"
+    inbox_id: str | None = None
+    template_category: str | None = None
+    in_service_window: bool = False
+
+
+@dataclass(frozen=True)
+class Caps:
+    """The limits `reserve` checks across the ledger, in one transaction with the insert."""
+
+    frequency_max: int | None = None  # sends of this category to the contact...
+    frequency_days: int = 0  # ...in this many days, all campaigns
+    audience_limit: int | None = None  # sends in this run
+    messaging_limit: int | None = None  # unique recipients outside the window, 24 h, inbox
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Why and until when a member waits, and the member (JSON) to send it later."""
+
+    reason: str
+    not_before: datetime
+    member: str
 
 
 @dataclass(frozen=True)
@@ -109,6 +169,11 @@ class SendLedger:
         self._conn.execute("pragma journal_mode = wal")
         self._conn.execute("pragma synchronous = full")
         self._conn.executescript(SCHEMA)
+        present = {r[1] for r in self._conn.execute("pragma table_info(sends)")}
+        for column, kind in ADDED_COLUMNS.items():
+            if column not in present:
+                self._conn.execute(f"alter table sends add column {column} {kind}")
+        self._conn.executescript(SECOND_INDEXES)
         self._conn.execute(f"pragma user_version = {SCHEMA_VERSION}")
 
     def __repr__(self) -> str:
@@ -126,40 +191,95 @@ class SendLedger:
         self._conn.execute("commit")
 
     def reserve(
-        self, row: SendRow, *, now: datetime, resend_after_days: int, holdout: bool = False
+        self,
+        row: SendRow,
+        *,
+        now: datetime,
+        resend_after_days: int,
+        holdout: bool = False,
+        caps: Caps | None = None,
+        hold: Hold | None = None,
+        dry_run: bool = False,
     ) -> Reservation:
         """Decide and durably record, in one transaction, whether `row`'s contact is sent to.
 
-        EXISTS if this run already has the contact; else SKIPPED (sent_recently) if the
-        campaign has a non-skipped row for the contact reserved in the last
-        `resend_after_days`; else SKIPPED (holdout) for a holdout member; else SEND, with
-        the row committed as `reserved` before this returns.
+        In order: EXISTS if this run already has the contact; SKIPPED `already_held` if
+        an earlier run of the campaign holds it; `sent_recently` if the campaign has a
+        non-skipped row for the contact reserved in the last `resend_after_days`;
+        `holdout`; then `caps`: `frequency_cap`, `audience_limit`, `messaging_limit`;
+        then HELD if `hold` is given (quiet hours); `dry_run` (skipped) for a dry run;
+        else SEND, with the row committed as `reserved` before this returns.
         """
+        caps = caps or Caps()
         with self._transaction() as conn:
             _clear_halted(conn, row)
             if _exists(conn, row):
+                _drop_hold(conn, row)
                 return Reservation(Decision.EXISTS)
-            if resend_after_days > 0:
-                cutoff = utc_iso(now - timedelta(days=resend_after_days))
-                recent = conn.execute(
-                    "select 1 from sends where campaign_id = ? and contact_id = ?"
-                    " and status != 'skipped' and reserved_at > ? limit 1",
-                    (row.campaign_id, row.contact_id, cutoff),
-                ).fetchone()
-                if recent:
-                    _insert(conn, row, now, "skipped", SENT_RECENTLY)
-                    return Reservation(Decision.SKIPPED, SENT_RECENTLY)
-            if holdout:
+            held_elsewhere = conn.execute(
+                "select 1 from holds where campaign_id = ? and contact_id = ? and run_id != ?",
+                (row.campaign_id, row.contact_id, row.run_id),
+            ).fetchone()
+            reason = ALREADY_HELD if held_elsewhere else _cap_reason(conn, row, now, resend_after_days, caps)
+            if reason is None and holdout:
                 _insert(conn, row, now, "skipped", HOLDOUT, is_holdout=True)
                 return Reservation(Decision.SKIPPED, HOLDOUT)
+            if reason is not None:
+                _insert(conn, row, now, "skipped", reason)
+                return Reservation(Decision.SKIPPED, reason)
+            if hold is not None and not dry_run:
+                conn.execute(
+                    "insert into holds (campaign_id, run_id, contact_id, reason, not_before,"
+                    " member, held_at) values (?, ?, ?, ?, ?, ?, ?)"
+                    " on conflict do update set reason = excluded.reason,"
+                    " not_before = excluded.not_before, member = excluded.member",
+                    (
+                        row.campaign_id,
+                        row.run_id,
+                        row.contact_id,
+                        hold.reason,
+                        utc_iso(hold.not_before),
+                        hold.member,
+                        utc_iso(now),
+                    ),
+                )
+                return Reservation(Decision.HELD, hold.reason)
+            if dry_run:
+                _insert(conn, row, now, "skipped", DRY_RUN)
+                return Reservation(Decision.SKIPPED, DRY_RUN)
             _insert(conn, row, now, "reserved", None)
             return Reservation(Decision.SEND)
+
+    def due_holds(self, campaign_id: str, now: datetime) -> list[dict[str, Any]]:
+        """The campaign's held members whose time has come (any run), oldest first."""
+        return [
+            dict(record)
+            for record in self._conn.execute(
+                "select * from holds where campaign_id = ? and not_before <= ? order by not_before, run_id, contact_id",
+                (campaign_id, utc_iso(now)),
+            )
+        ]
+
+    def holds(self, campaign_id: str | None = None) -> list[dict[str, Any]]:
+        query, params = "select * from holds", ()
+        if campaign_id is not None:
+            query, params = query + " where campaign_id = ?", (campaign_id,)
+        return [dict(r) for r in self._conn.execute(query + " order by run_id, contact_id", params)]
+
+    def undeliverable_since(self, phone: str, since: datetime) -> bool:
+        """Whether a send to `phone` failed with 131026 (not on WhatsApp) after `since`."""
+        found = self._conn.execute(
+            "select 1 from sends where phone = ? and error_code = 131026 and reserved_at > ? limit 1",
+            (phone, utc_iso(since)),
+        ).fetchone()
+        return found is not None
 
     def record_skip(self, row: SendRow, *, now: datetime, reason: str) -> bool:
         """Record a member skipped by policy (no consent, no phone...); False if already there."""
         with self._transaction() as conn:
             _clear_halted(conn, row)
             if _exists(conn, row):
+                _drop_hold(conn, row)
                 return False
             _insert(conn, row, now, "skipped", reason)
             return True
@@ -200,8 +320,7 @@ class SendLedger:
             )
             if cursor.rowcount != 1:
                 raise LedgerError(
-                    f"no reserved row for campaign={row.campaign_id} run={row.run_id} "
-                    f"contact={row.contact_id}"
+                    f"no reserved row for campaign={row.campaign_id} run={row.run_id} contact={row.contact_id}"
                 )
 
     def mark_reserved_as_unknown(self, campaign_id: str) -> int:
@@ -224,8 +343,7 @@ class SendLedger:
             params = (campaign_id,)
         query += " order by campaign_id, run_id, contact_id"
         return [
-            {**dict(record), "is_holdout": bool(record["is_holdout"])}
-            for record in self._conn.execute(query, params)
+            {**dict(record), "is_holdout": bool(record["is_holdout"])} for record in self._conn.execute(query, params)
         ]
 
     def close(self) -> None:
@@ -247,6 +365,56 @@ def _clear_halted(conn: sqlite3.Connection, row: SendRow) -> None:
     )
 
 
+def _cap_reason(
+    conn: sqlite3.Connection, row: SendRow, now: datetime, resend_after_days: int, caps: Caps
+) -> str | None:
+    """The first ledger rule that stops the send (sent recently, the caps), or None."""
+    if resend_after_days > 0:
+        cutoff = utc_iso(now - timedelta(days=resend_after_days))
+        recent = conn.execute(
+            "select 1 from sends where campaign_id = ? and contact_id = ?"
+            " and status != 'skipped' and reserved_at > ? limit 1",
+            (row.campaign_id, row.contact_id, cutoff),
+        ).fetchone()
+        if recent:
+            return SENT_RECENTLY
+    if caps.frequency_max is not None:
+        (count,) = conn.execute(
+            f"select count(*) from sends where contact_id = ? and status in {SENT_STATUSES}"
+            " and coalesce(template_category, 'MARKETING') = ? and reserved_at > ?",
+            (row.contact_id, row.template_category or "MARKETING", utc_iso(now - timedelta(days=caps.frequency_days))),
+        ).fetchone()
+        if count >= caps.frequency_max:
+            return FREQUENCY_CAP
+    if caps.audience_limit is not None:
+        (count,) = conn.execute(
+            "select count(*) from sends where campaign_id = ? and run_id = ?"
+            f" and (status != 'skipped' or skip_reason = '{DRY_RUN}')",
+            (row.campaign_id, row.run_id),
+        ).fetchone()
+        if count >= caps.audience_limit:
+            return AUDIENCE_LIMIT
+    if caps.messaging_limit is not None and not row.in_service_window:
+        outside = (
+            " from sends where inbox_id = ? and status in ('reserved', 'accepted', 'unknown')"
+            " and in_service_window = 0 and reserved_at > ?"
+        )
+        params = (row.inbox_id, utc_iso(now - timedelta(hours=24)))
+        counted = conn.execute(f"select 1 {outside} and phone = ? limit 1", (*params, row.phone)).fetchone()
+        if not counted:
+            (count,) = conn.execute(f"select count(distinct phone) {outside}", params).fetchone()
+            if count >= caps.messaging_limit:
+                return MESSAGING_LIMIT
+    return None
+
+
+def _drop_hold(conn: sqlite3.Connection, row: SendRow) -> None:
+    conn.execute(
+        "delete from holds where campaign_id = ? and run_id = ? and contact_id = ?",
+        (row.campaign_id, row.run_id, row.contact_id),
+    )
+
+
 def _exists(conn: sqlite3.Connection, row: SendRow) -> bool:
     found = conn.execute(
         "select 1 from sends where campaign_id = ? and run_id = ? and contact_id = ?",
@@ -264,10 +432,12 @@ def _insert(
     *,
     is_holdout: bool = False,
 ) -> None:
+    _drop_hold(conn, row)
     conn.execute(
         "insert into sends (campaign_id, run_id, contact_id, phone, variant, is_holdout,"
-        " template_name, template_language, status, skip_reason, reserved_at, updated_at)"
-        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " template_name, template_language, status, skip_reason, reserved_at, updated_at,"
+        " inbox_id, template_category, in_service_window)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             row.campaign_id,
             row.run_id,
@@ -281,5 +451,8 @@ def _insert(
             skip_reason,
             utc_iso(now),
             _now(),
+            row.inbox_id,
+            row.template_category,
+            int(row.in_service_window),
         ),
     )

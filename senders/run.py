@@ -1,34 +1,51 @@
-"""One run of a campaign: policy, ledger reservation, send, record — member by member.
+"""One run of a campaign: send-time rules, ledger reservation, send, record — member by member.
 
-For each audience member, in order:
+For each audience member, right before its request (docs/campaigns.md lists the rules):
 
-1. policy: no marketing consent -> `no_consent`; no phone -> `no_phone`; a phone that
-   is not E.164 -> `invalid_phone`; an empty template variable -> `missing_variable`;
+1. rules read fresh per member (senders/policy.py): `no_phone`, `invalid_phone`,
+   `erased` (tombstoned number), `no_consent` (consent for the template's category on
+   WhatsApp now, not the audience snapshot's), `missing_variable`, `undeliverable`
+   (131026 before), `global_control` (MARKETING only) -> skipped;
 2. the ledger decides, in one transaction: the run already has the contact -> nothing;
-   sent by this campaign within `resend_after_days` -> `sent_recently`; in the holdout
-   (the member's flag, or hash(campaign_id, contact_id) under `holdout_percent`) ->
-   `holdout`; else the row is reserved and committed;
+   an earlier run holds it -> `already_held`; sent by this campaign within
+   `resend_after_days` -> `sent_recently`; `holdout`; `frequency_cap`; `audience_limit`;
+   `messaging_limit`; in quiet hours -> held (not final) until they end; dry run ->
+   skipped `dry_run`; else the row is reserved and committed;
 3. the template is sent and the answer recorded (accepted / failed / unknown).
 
-Rows a previous run left `reserved` become `unknown` first and are never resent. A
-131048 or 190 answer stops the run (`CampaignRunStoppedError`, with the summary so far);
-running the same run_id again resumes with the members not yet in the ledger.
+A run first releases the campaign's held members whose time has come (of any run, under
+that run's id), with every rule checked again. Rows a previous run left `reserved` become
+`unknown` first and are never resent. A 131048 or 190 answer stops the run
+(`CampaignRunStoppedError`, with the summary so far); running the same run_id again
+resumes with the members not yet in the ledger.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from senders.audience import AudienceMember
-from senders.campaign import Campaign
-from senders.ledger import CAMPAIGN_HALTED, Decision, SendLedger, SendRow
+from senders.campaign import Campaign, Template, TemplateCategory, TemplateRegistry, load_templates
+from senders.ledger import CAMPAIGN_HALTED, DRY_RUN, Caps, Decision, Hold, SendLedger, SendRow
+from senders.policy import (
+    SERVICE_WINDOW,
+    ContactFacts,
+    SnapshotFacts,
+    assign_variant,
+    consent_reason,
+    local_zone,
+    quiet_until,
+)
+from senders.programme import Programme
 from senders.provider import CampaignHaltError, SendResult
 
 logger = logging.getLogger(__name__)
@@ -38,9 +55,7 @@ _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
 class TemplateSender(Protocol):
-    def send_template(
-        self, to: str, template_name: str, language: str, body_params: list[str]
-    ) -> SendResult: ...
+    def send_template(self, to: str, template_name: str, language: str, body_params: list[str]) -> SendResult: ...
 
 
 @dataclass
@@ -54,6 +69,11 @@ class RunSummary:
     unknown: int = 0
     already_in_ledger: int = 0
     recovered_unknown: int = 0  # rows of earlier runs found `reserved` and marked unknown
+    held: int = 0  # waiting for quiet hours to end (not final; a later run sends them)
+    released: int = 0  # held members of this or earlier runs whose time came, decided now
+    dry_run: bool = False
+    would_send: int = 0  # dry run: members that would have been sent now
+    would_hold: int = 0  # dry run: members that would have been held
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "skipped": dict(self.skipped)}
@@ -76,16 +96,46 @@ def in_holdout(campaign_id: str, contact_id: str, percent: float) -> bool:
     return int.from_bytes(digest[:8], "big") / 2**64 * 100 < percent
 
 
-def policy_skip_reason(campaign: Campaign, member: AudienceMember) -> str | None:
+@dataclass(frozen=True)
+class SendRules:
+    """What the send-time rules read besides the audience: fresh contact facts (consent,
+    window, 131026), the tombstone check, the programme settings, the templates."""
+
+    facts: ContactFacts = field(default_factory=SnapshotFacts)
+    erased: Callable[[str], bool] = field(default=lambda phone: False)
+    programme: Programme = field(default_factory=Programme)
+    templates: TemplateRegistry | None = None
+
+
+def policy_skip_reason(
+    campaign: Campaign,
+    member: AudienceMember,
+    template_category: TemplateCategory = TemplateCategory.MARKETING,
+    rules: SendRules | None = None,
+    now: datetime | None = None,
+    ledger: SendLedger | None = None,
+) -> str | None:
     """Why the member must not be sent to, whatever the ledger says; None if eligible."""
-    if not member.marketing_consent:
-        return "no_consent"
+    rules = rules or SendRules()
     if not member.phone_e164:
         return "no_phone"
     if not _E164.match(member.phone_e164):
         return "invalid_phone"
+    if rules.erased(member.phone_e164):
+        return "erased"
+    reason = consent_reason(template_category, rules.facts.consent(member))
+    if reason is not None:
+        return reason
     if any(_blank(member.variables.get(column)) for column in campaign.variables.values()):
         return "missing_variable"
+    if now is not None:
+        since = now - timedelta(days=rules.programme.undeliverable_days)
+        if rules.facts.undeliverable_since(member, since) or (
+            ledger is not None and ledger.undeliverable_since(member.phone_e164, since)
+        ):
+            return "undeliverable"
+    if template_category is TemplateCategory.MARKETING and rules.programme.global_control.includes(member.contact_id):
+        return "global_control"
     return None
 
 
@@ -100,11 +150,18 @@ def run_campaign(
     client: TemplateSender,
     run_id: str,
     now: datetime,
+    rules: SendRules | None = None,
 ) -> RunSummary:
-    """Send `campaign` to `audience` as run `run_id` at `now` (timezone-aware)."""
+    """Send `campaign` to `audience` as run `run_id` at `now` (timezone-aware).
+
+    A dry run (`campaign.dry_run`) decides everything under run id `<run_id>:dry_run`,
+    records would-be sends as skipped `dry_run` and makes no request."""
     if now.tzinfo is None:
         raise ValueError("run_campaign needs a timezone-aware `now`")
-    summary = RunSummary(campaign.campaign_id, run_id, audience=len(audience))
+    rules = rules or SendRules()
+    if campaign.dry_run:
+        run_id = f"{run_id}:{DRY_RUN}"
+    summary = RunSummary(campaign.campaign_id, run_id, audience=len(audience), dry_run=campaign.dry_run)
     summary.recovered_unknown = ledger.mark_reserved_as_unknown(campaign.campaign_id)
     if summary.recovered_unknown:
         logger.warning(
@@ -112,30 +169,18 @@ def run_campaign(
             campaign.campaign_id,
             summary.recovered_unknown,
         )
-    started = time.monotonic()
+    run = _Run(campaign, rules, rules.templates or load_templates(), ledger, client, summary, now)
+    try:
+        if not campaign.dry_run:
+            for hold in ledger.due_holds(campaign.campaign_id, now):
+                summary.released += 1
+                run.decide(_member_from_json(hold["member"]), hold["run_id"])
+    except CampaignRunStoppedError:
+        _record_unreached(campaign, audience, ledger, summary, run_id, now)
+        raise
     for position, member in enumerate(audience):
-        row = _row(campaign, run_id, member)
-        reason = policy_skip_reason(campaign, member)
-        if reason is not None:
-            if ledger.record_skip(row, now=now, reason=reason):
-                summary.skipped[reason] += 1
-            else:
-                summary.already_in_ledger += 1
-            continue
-        holdout = member.is_holdout or in_holdout(
-            campaign.campaign_id, member.contact_id, campaign.holdout_percent
-        )
-        reservation = ledger.reserve(
-            row, now=now, resend_after_days=campaign.resend_after_days, holdout=holdout
-        )
-        if reservation.decision is Decision.EXISTS:
-            summary.already_in_ledger += 1
-            continue
-        if reservation.decision is Decision.SKIPPED:
-            summary.skipped[reservation.skip_reason or "unknown"] += 1
-            continue
         try:
-            _send(campaign, member, row, ledger, client, summary, now, started)
+            run.decide(member, run_id)
         except CampaignRunStoppedError:
             _record_unreached(campaign, audience[position + 1 :], ledger, summary, run_id, now)
             raise
@@ -143,15 +188,109 @@ def run_campaign(
     return summary
 
 
-def _row(campaign: Campaign, run_id: str, member: AudienceMember) -> SendRow:
+def _member_json(member: AudienceMember) -> str:
+    return json.dumps(
+        {
+            "contact_id": member.contact_id,
+            "phone_e164": member.phone_e164,
+            "variables": member.variables,
+            "marketing_consent": member.marketing_consent,
+        },
+        default=str,
+        sort_keys=True,
+    )
+
+
+def _member_from_json(text: str) -> AudienceMember:
+    return AudienceMember(**json.loads(text))
+
+
+@dataclass
+class _Run:
+    campaign: Campaign
+    rules: SendRules
+    templates: TemplateRegistry
+    ledger: SendLedger
+    client: TemplateSender
+    summary: RunSummary
+    now: datetime
+    started: float = field(default_factory=time.monotonic)
+
+    def decide(self, member: AudienceMember, run_id: str) -> None:
+        """Apply every rule to one member of run `run_id`, then send or record why not."""
+        campaign, ledger, summary, now = self.campaign, self.ledger, self.summary, self.now
+        variant = assign_variant(campaign.campaign_id, member.contact_id, campaign.variants)
+        ref = variant.template if variant and variant.template else campaign.template
+        template = self.templates[(ref.name, ref.language)]
+        row = _row(campaign, run_id, member, template, variant.name if variant else DEFAULT_VARIANT)
+        reason = policy_skip_reason(campaign, member, template.category, self.rules, now, ledger)
+        if reason is not None:
+            if ledger.record_skip(row, now=now, reason=reason):
+                summary.skipped[reason] += 1
+            else:
+                summary.already_in_ledger += 1
+            return
+        last_inbound = self.rules.facts.last_inbound_at(member)
+        if last_inbound is not None and now - last_inbound < SERVICE_WINDOW:
+            row = SendRow(**{**asdict(row), "in_service_window": True})
+        holdout = member.is_holdout or in_holdout(campaign.campaign_id, member.contact_id, campaign.holdout_percent)
+        hold = None
+        if campaign.quiet_hours is not None:
+            assert member.phone_e164 is not None
+            zone = local_zone(member.phone_e164, campaign.schedule.timezone)
+            until = quiet_until(campaign.quiet_hours, now, zone)
+            if until is not None:
+                hold = Hold("quiet_hours", until, _member_json(member))
+        reservation = ledger.reserve(
+            row,
+            now=now,
+            resend_after_days=campaign.resend_after_days,
+            holdout=holdout,
+            caps=self._caps(),
+            hold=hold,
+            dry_run=campaign.dry_run,
+        )
+        if reservation.decision is Decision.EXISTS:
+            summary.already_in_ledger += 1
+        elif reservation.decision is Decision.HELD:
+            summary.held += 1
+        elif reservation.decision is Decision.SKIPPED:
+            summary.skipped[reservation.skip_reason or "unknown"] += 1
+            if reservation.skip_reason == DRY_RUN:
+                summary.would_hold += hold is not None
+                summary.would_send += hold is None
+        else:
+            _send(campaign, member, row, ledger, self.client, summary, now, self.started)
+
+    def _caps(self) -> Caps:
+        cap = self.campaign.frequency_cap
+        return Caps(
+            frequency_max=cap.max_messages if cap else None,
+            frequency_days=cap.days if cap else 0,
+            audience_limit=self.campaign.audience_limit,
+            messaging_limit=self.rules.programme.messaging_limit_for(
+                self.campaign.inbox_id, self.campaign.messaging_limit
+            ),
+        )
+
+
+def _row(
+    campaign: Campaign,
+    run_id: str,
+    member: AudienceMember,
+    template: Template | None = None,
+    variant: str = DEFAULT_VARIANT,
+) -> SendRow:
     return SendRow(
         campaign_id=campaign.campaign_id,
         run_id=run_id,
         contact_id=member.contact_id,
         phone=member.phone_e164,
-        template_name=campaign.template.name,
-        template_language=campaign.template.language,
-        variant=DEFAULT_VARIANT,
+        template_name=template.name if template else campaign.template.name,
+        template_language=template.language if template else campaign.template.language,
+        variant=variant,
+        inbox_id=campaign.inbox_id,
+        template_category=template.category.value if template else None,
     )
 
 
@@ -186,8 +325,8 @@ def _send(
     try:
         result = client.send_template(
             member.phone_e164,
-            campaign.template.name,
-            campaign.template.language,
+            row.template_name,
+            row.template_language,
             campaign.body_params(member.variables),
         )
     except CampaignHaltError as halt:

@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from senders.audience import AudienceMember
 from senders.campaign import CAMPAIGNS_DIR, Campaign, load_campaign
+from senders.ledger import SendLedger
 from senders.provider import CloudApiClient
 from senders.simulator import CloudApiSimulator
 
@@ -82,3 +84,38 @@ def member() -> Callable[..., AudienceMember]:
         )
 
     return build
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[SendLedger]:
+    """A real SQLite send ledger file under the test's THREADLINE_HOME/state."""
+    with SendLedger(tmp_path / "state" / "send_ledger.sqlite") as opened:
+        yield opened
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB warehouse with the relations the send-time rules read, empty: a test
+    fills segments.repurchase_due, marts.dim_contacts, marts.dim_consent and
+    marts.fct_messages with its own rows."""
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("create schema marts")
+    con.execute("create schema segments")
+    con.execute(
+        "create table segments.repurchase_due"
+        " (contact_id varchar, first_name varchar, last_product varchar)"
+    )
+    con.execute(
+        "create table marts.dim_contacts"
+        " (contact_id varchar, phone_e164 varchar, marketing_consent boolean)"
+    )
+    con.execute(
+        "create table marts.dim_consent"
+        " (contact_id varchar, purpose varchar, channel varchar, state varchar)"
+    )
+    con.execute(
+        "create table marts.fct_messages (contact_id varchar, channel varchar,"
+        " direction varchar, sent_at timestamp, error_code integer)"
+    )
+    yield con
+    con.close()

@@ -128,6 +128,9 @@ def test_rows_survive_reopening(tmp_path: Path) -> None:
             "reserved_at",
             "sent_at",
             "updated_at",
+            "inbox_id",
+            "template_category",
+            "in_service_window",
         }
 
 
