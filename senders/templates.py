@@ -405,13 +405,12 @@ def template_block_reason(
     """
     if template is None:
         return "the template is not in the registry (templates.yaml or the last sync)"
-    if template.status is not TemplateStatus.APPROVED:
-        return f"its status is {template.status.value}; only APPROVED templates can be sent"
+    if template.status != TemplateStatus.APPROVED:
+        return f"its status is {template.status}; only APPROVED templates can be sent"
     confirmed = load_confirmations() if confirmations is None else confirmations
     if template.category_changed and not _confirmed(template, confirmed):
-        previous = template.previous_category.value if template.previous_category else "?"
         return (
-            f"Meta changed its category {previous} → {template.category.value}; "
+            f"Meta changed its category {template.previous_category} → {template.category}; "
             f"a person confirms it with a row in models/seeds/{CONFIRMATIONS_FILE.name} "
             "(docs/templates.md)"
         )
