@@ -12,7 +12,9 @@
 
 `GET /{version}/{waba_id}/message_templates?fields=..&limit=..&after=..` lists the
 registry as Meta's template objects, paginated (`paging.cursors.after`, `paging.next`);
-`fail_template_lists(429, 500, ...)` makes the next list requests fail first.
+`fail_template_lists(429, 500, ...)` makes the next list requests fail first;
+`change_template_category()` and `set_template_status()` change a template as Meta
+would and land its template webhook.
 
 Then the outcome of a send depends on the last two digits of the recipient (`to`, digits only):
 
@@ -69,7 +71,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from pipelines.landing import write_jsonl
 from pipelines.settings import paths
-from senders.templates import Template, TemplateRegistry, TemplateStatus, load_templates
+from senders.templates import Template, TemplateCategory, TemplateRegistry, TemplateStatus, load_templates
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +182,7 @@ class CloudApiSimulator:
         self.display_phone_number = display_phone_number
         self.slow_response_seconds = slow_response_seconds
         self._token = token
-        self._templates = load_templates() if templates is None else templates
+        self._templates = dict(load_templates() if templates is None else templates)
         self._clock: Clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
         self._requests: list[Any] = []
@@ -336,6 +338,58 @@ class CloudApiSimulator:
                     f"{self.base_url}{url.path}?{urlencode({**rest, 'after': after})}"
                 )
         return 200, body
+
+    def change_template_category(self, name: str, language: str, new_category: str) -> Path:
+        """Meta re-categorizes a template: the registry lists it with `previous_category`
+        from now on, and a template_category_update webhook lands at once."""
+        template = self._templates[(name, language)]
+        previous = template.category
+        changed = template.model_copy(
+            update={"category": TemplateCategory(new_category), "previous_category": previous}
+        )
+        return self._template_update(
+            changed,
+            "template_category_update",
+            {"previous_category": previous.value, "new_category": changed.category.value},
+        )
+
+    def set_template_status(self, name: str, language: str, status: str, reason: str = "NONE") -> Path:
+        """Meta changes a template's status (PAUSED, DISABLED, APPROVED, ...): sends use
+        the new status, and a message_template_status_update webhook lands at once."""
+        template = self._templates[(name, language)]
+        changed = template.model_copy(update={"status": TemplateStatus(status)})
+        value = {"event": status, "reason": reason, "message_template_category": template.category.value}
+        return self._template_update(changed, "message_template_status_update", value)
+
+    def _template_update(self, template: Template, field: str, value: dict[str, Any]) -> Path:
+        moment = self._clock().astimezone(UTC)
+        identity = _template_object(template, ["id"])["id"]
+        body = {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": self.waba_id,
+                    "time": int(moment.timestamp()),
+                    "changes": [
+                        {
+                            "value": {
+                                "message_template_id": int(identity),
+                                "message_template_name": template.name,
+                                "message_template_language": template.language,
+                                **value,
+                            },
+                            "field": field,
+                        }
+                    ],
+                }
+            ],
+        }
+        path = self.landing_dir / "whatsapp" / moment.strftime("%Y-%m-%d") / f"sim-{uuid.uuid4()}.jsonl"
+        with self._lock:
+            self._templates[template.key] = template
+            write_jsonl(path, [body])
+            self._written.append(path)
+        return path
 
     # -- status webhooks ---------------------------------------------------------------
 

@@ -129,3 +129,21 @@ def test_the_cli_reads_the_environment(meta, tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("THREADLINE_WHATSAPP_TOKEN")
     assert main(["--home", str(tmp_path / "home")]) == 1
     assert "THREADLINE_WHATSAPP_TOKEN" in capsys.readouterr().out
+
+
+def test_a_category_change_in_the_simulator_reaches_the_next_sync_and_landing(meta, tmp_path):
+    meta.set_template_status("riordino_integratori", "it", "PAUSED", reason="QUALITY_PENDING")
+    landed = meta.change_template_category("conferma_appuntamento", "it", "MARKETING")
+    body = json.loads(landed.read_text())
+    change = body["entry"][0]["changes"][0]
+    assert change["field"] == "template_category_update"
+    assert change["value"]["previous_category"] == "UTILITY"
+    assert change["value"]["new_category"] == "MARKETING"
+    assert change["value"]["message_template_name"] == "conferma_appuntamento"
+    with _client(meta) as client:
+        sync_templates(client, tmp_path / "templates.json")
+    registry = load_templates(synced=tmp_path / "templates.json")
+    moved = registry[("conferma_appuntamento", "it")]
+    assert (moved.category, moved.previous_category) == ("MARKETING", "UTILITY")
+    assert "UTILITY → MARKETING" in template_block_reason(moved, confirmations=[])
+    assert "PAUSED" in template_block_reason(registry[("riordino_integratori", "it")], [])
