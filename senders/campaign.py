@@ -27,7 +27,6 @@ from senders.templates import (  # noqa: F401 (re-exported: the registry lived h
     TemplateCategory,
     TemplateRegistry,
     TemplateStatus,
-    current_templates,
     describe,
     load_templates,
     read_yaml,
@@ -185,7 +184,7 @@ def load_campaign(
     except ValidationError as exc:
         raise CampaignConfigError(f"{path}: {describe(exc)}") from exc
     try:
-        template = check_campaign(campaign, current_templates() if templates is None else templates)
+        template = check_campaign(campaign, load_templates() if templates is None else templates)
         check_segment(campaign, template, project_segments() if segments is None else segments)
     except CampaignConfigError as exc:
         raise CampaignConfigError(f"{path}: {exc}") from exc
@@ -198,7 +197,7 @@ def load_campaigns(
     segments: ProjectSegments | None = None,
 ) -> list[Campaign]:
     """Every campaign in `folder` (*.yaml), sorted by campaign_id; ids must be unique."""
-    registry = current_templates() if templates is None else templates
+    registry = load_templates() if templates is None else templates
     project = project_segments() if segments is None else segments
     campaigns = [load_campaign(path, registry, project) for path in sorted(folder.glob("*.yaml"))]
     seen: set[str] = set()

@@ -415,3 +415,12 @@ def template_block_reason(
             "(docs/templates.md)"
         )
     return _warehouse_reason(con, template) if con is not None else None
+
+
+def send_time_block_reason(
+    name: str, language: str, con: Any = None, home: str | Path | None = None
+) -> str | None:
+    """The check a campaign run makes before sending (skip every member with
+    `template_paused` when it answers): the registry with the last sync taking
+    precedence, the confirmations seed, and marts.dim_templates when `con` is given."""
+    return template_block_reason(current_templates(home).get((name, language)), con=con)

@@ -147,3 +147,23 @@ def test_a_category_change_in_the_simulator_reaches_the_next_sync_and_landing(me
     assert (moved.category, moved.previous_category) == ("MARKETING", "UTILITY")
     assert "UTILITY → MARKETING" in template_block_reason(moved, confirmations=[])
     assert "PAUSED" in template_block_reason(registry[("riordino_integratori", "it")], [])
+
+
+def test_the_dagster_asset_syncs_through_the_resource_the_environment_picks(tmp_path):
+    import dagster as dg
+
+    from pipelines.resources import WarehouseResource
+    from senders.template_assets import template_registry
+    from senders.template_sync import CloudApiTemplateSource, SimulatorTemplateSource, template_source
+
+    assert isinstance(template_source({}), SimulatorTemplateSource)
+    real = template_source({"THREADLINE_WHATSAPP_TOKEN": "EAAG-x", "THREADLINE_WHATSAPP_WABA_ID": WABA_ID})
+    assert isinstance(real, CloudApiTemplateSource) and real.waba_id == WABA_ID
+    home = tmp_path / "home"
+    result = dg.materialize(
+        [template_registry],
+        resources={"warehouse": WarehouseResource(home=str(home)), "templates": SimulatorTemplateSource()},
+    )
+    assert result.success
+    assert set(current_templates(home)) == set(load_templates())
+    assert json.loads((home / "state" / "templates.json").read_text())["data"]

@@ -26,6 +26,7 @@ from senders.templates import (
     Template,
     TemplateCategory,
     load_templates,
+    send_time_block_reason,
     template_block_reason,
 )
 from tests.segment_project import copy_project
@@ -221,6 +222,8 @@ def test_template_webhooks_pause_a_recategorized_template_until_confirmed(built)
         reason = template_block_reason(declared, confirmations=[], con=con)
         assert reason is not None and "UTILITY → MARKETING" in reason
         assert template_block_reason(load_templates()[("riordino_integratori", "it")], [], con) is None
+        assert "UTILITY → MARKETING" in send_time_block_reason("ordine_spedito", "it", con, home.home)
+        assert "not in the registry" in send_time_block_reason("nessuno", "it", con, home.home)
     finally:
         con.close()
 
