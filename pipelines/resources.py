@@ -10,6 +10,9 @@ so the merged code location holds one object per key.
     dbt                     the dbt CLI on models/
     whatsapp                the Cloud API when THREADLINE_WHATSAPP_TOKEN or _API_URL is
                             set, else the local simulator (senders/resources.py)
+    templates               where the template registry is synced from: the Cloud API
+                            when THREADLINE_WHATSAPP_TOKEN is set (with _WABA_ID), else
+                            the local simulator listing templates.yaml (template_sync.py)
     <name>_connector        each API connector: its client when its variables are set,
                             else "not configured" naming them (connectors/resources.py)
 """
@@ -28,6 +31,7 @@ from pipelines.settings import Paths, paths
 from pipelines.transform.project import dbt_executable, dbt_project
 from senders.provider import DEFAULT_API_VERSION, GRAPH_API_URL
 from senders.resources import CloudApiSender, CloudApiSimulatorSender, WhatsAppSender
+from senders.template_sync import template_source
 
 WHATSAPP_TOKEN_ENV = "THREADLINE_WHATSAPP_TOKEN"
 WHATSAPP_PHONE_NUMBER_ID_ENV = "THREADLINE_WHATSAPP_PHONE_NUMBER_ID"
@@ -75,6 +79,7 @@ RESOURCE_CHOICES: dict[str, Callable[[Mapping[str, str]], object]] = {
     "warehouse": lambda env: WarehouseResource(),
     "dbt": _dbt,
     "whatsapp": whatsapp_sender,
+    "templates": template_source,
     **{
         resource_key(name): functools.partial(lambda cls, env: cls.from_environment(env), cls)
         for name, cls in CONNECTOR_RESOURCES.items()

@@ -12,80 +12,38 @@ through an audience.
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipelines.transform.segments import ProjectSegments, project_segments
+from senders.templates import (  # noqa: F401 (re-exported: the registry lived here)
+    SENDERS_DIR,
+    TEMPLATES_FILE,
+    CampaignConfigError,
+    Template,
+    TemplateCategory,
+    TemplateRegistry,
+    TemplateStatus,
+    describe,
+    load_templates,
+    read_yaml,
+    template_block_reason,
+)
 
-SENDERS_DIR = Path(__file__).resolve().parent
-TEMPLATES_FILE = SENDERS_DIR / "templates.yaml"
 CAMPAIGNS_DIR = SENDERS_DIR / "campaigns"
 
 _IDENTIFIER = r"^[a-z_][a-z0-9_]*$"
-_PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
 _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 _CRON_ITEM = re.compile(r"^(\*|(\d+)(?:-(\d+))?)(?:/(\d+))?$")
 
 Identifier = Annotated[str, Field(pattern=_IDENTIFIER, max_length=63)]
 
 
-class CampaignConfigError(ValueError):
-    """A template registry or campaign file that cannot be used as written."""
-
-
-class TemplateCategory(StrEnum):
-    MARKETING = "MARKETING"
-    UTILITY = "UTILITY"
-    AUTHENTICATION = "AUTHENTICATION"
-
-
-class TemplateStatus(StrEnum):
-    APPROVED = "APPROVED"
-    PAUSED = "PAUSED"
-    REJECTED = "REJECTED"
-
-
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Template(_Frozen):
-    """One WhatsApp message template in one language."""
-
-    name: Identifier
-    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")]
-    category: TemplateCategory
-    status: TemplateStatus
-    body: Annotated[str, Field(min_length=1, max_length=1024)]
-    body_params: Annotated[int, Field(ge=0)]
-
-    @model_validator(mode="after")
-    def _placeholders_match_params(self) -> Template:
-        found = sorted({int(n) for n in _PLACEHOLDER.findall(self.body)})
-        if found != list(range(1, self.body_params + 1)):
-            raise ValueError(
-                f"body placeholders {found} do not match body_params={self.body_params} "
-                f"(expected {{{{1}}}}..{{{{{self.body_params}}}}})"
-            )
-        return self
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.name, self.language)
-
-    def render(self, params: list[str]) -> str:
-        """The body as the recipient reads it (for previews and tests)."""
-        if len(params) != self.body_params:
-            raise ValueError(f"{self.name} takes {self.body_params} params, got {len(params)}")
-        return _PLACEHOLDER.sub(lambda m: params[int(m.group(1)) - 1], self.body)
-
-
-TemplateRegistry = dict[tuple[str, str], Template]
 
 
 class TemplateRef(_Frozen):
@@ -218,38 +176,6 @@ class Campaign(_Frozen):
         return [str(values[column]) for column in self.variables.values()]
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise CampaignConfigError(f"{path}: file not found") from exc
-    except yaml.YAMLError as exc:
-        raise CampaignConfigError(f"{path}: not valid YAML: {exc}") from exc
-
-
-def _describe(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
-    )
-
-
-def load_templates(path: Path = TEMPLATES_FILE) -> TemplateRegistry:
-    """The template registry, keyed by (name, language)."""
-    document = _read_yaml(path)
-    if not isinstance(document, dict) or not isinstance(document.get("templates"), list):
-        raise CampaignConfigError(f"{path}: expected a top-level `templates:` list")
-    registry: TemplateRegistry = {}
-    for position, raw in enumerate(document["templates"]):
-        try:
-            template = Template.model_validate(raw)
-        except ValidationError as exc:
-            raise CampaignConfigError(f"{path}: template #{position}: {_describe(exc)}") from exc
-        if template.key in registry:
-            raise CampaignConfigError(f"{path}: duplicate template {template.key}")
-        registry[template.key] = template
-    return registry
-
-
 def check_campaign(campaign: Campaign, templates: TemplateRegistry) -> Template:
     """The campaign's template, if the campaign can use it; else CampaignConfigError."""
     ref = campaign.template
@@ -261,10 +187,11 @@ def check_campaign(campaign: Campaign, templates: TemplateRegistry) -> Template:
             f"campaign {campaign.campaign_id}: unknown template {ref.name!r} "
             f"in language {ref.language!r}{hint}"
         )
-    if template.status is not TemplateStatus.APPROVED:
+    reason = template_block_reason(template)
+    if reason is not None:
         raise CampaignConfigError(
-            f"campaign {campaign.campaign_id}: template {ref.name!r} ({ref.language}) is "
-            f"{template.status.value}; only APPROVED templates can be sent"
+            f"campaign {campaign.campaign_id}: template: {ref.name!r} ({ref.language}) cannot "
+            f"be sent: {reason}. Fix: name a sendable template, or see docs/templates.md"
         )
     if len(campaign.variables) != template.body_params:
         raise CampaignConfigError(
@@ -312,9 +239,9 @@ def load_campaign(
     """One campaign file, validated against the template registry and the project's
     segments (read from the dbt manifest when not given)."""
     try:
-        campaign = Campaign.model_validate(_read_yaml(path))
+        campaign = Campaign.model_validate(read_yaml(path))
     except ValidationError as exc:
-        raise CampaignConfigError(f"{path}: {_describe(exc)}") from exc
+        raise CampaignConfigError(f"{path}: {describe(exc)}") from exc
     try:
         registry = load_templates() if templates is None else templates
         template = check_campaign(campaign, registry)

@@ -6,6 +6,7 @@ import dagster as dg
 from pipelines.resources import pick
 from senders.assets import campaign_assets, campaign_definitions
 from senders.resources import WhatsAppSender
+from senders.template_assets import template_registry, template_sync_job, template_sync_schedule
 
 WAREHOUSE_WRITE = {"threadline/warehouse": "write"}
 
@@ -36,7 +37,7 @@ def campaign_schedule_status(sender: WhatsAppSender) -> dg.DefaultScheduleStatus
     return dg.DefaultScheduleStatus.RUNNING
 
 
-resources = pick("warehouse", "whatsapp")
+resources = pick("warehouse", "whatsapp", "templates")
 
 campaign_schedules = [
     dg.ScheduleDefinition(
@@ -49,8 +50,8 @@ campaign_schedules = [
 ]
 
 defs = dg.Definitions(
-    assets=campaign_assets,
-    jobs=[everything_job, *campaign_jobs],
-    schedules=campaign_schedules,
+    assets=[*campaign_assets, template_registry],
+    jobs=[everything_job, *campaign_jobs, template_sync_job],
+    schedules=[*campaign_schedules, template_sync_schedule],
     resources=resources,
 )

@@ -10,7 +10,13 @@
   PAUSED -> 400, code 132015;
 - a body parameter count other than the template's -> 400, code 132000.
 
-Then the outcome depends on the last two digits of the recipient (`to`, digits only):
+`GET /{version}/{waba_id}/message_templates?fields=..&limit=..&after=..` lists the
+registry as Meta's template objects, paginated (`paging.cursors.after`, `paging.next`);
+`fail_template_lists(429, 500, ...)` makes the next list requests fail first;
+`change_template_category()` and `set_template_status()` change a template as Meta
+would and land its template webhook.
+
+Then the outcome of a send depends on the last two digits of the recipient (`to`, digits only):
 
 | last two digits | synchronous answer                      | status webhooks later          |
 | --------------- | --------------------------------------- | ------------------------------ |
@@ -43,6 +49,7 @@ CLI: `python -m senders.simulator --port 8765 --home DIR`.
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import hmac
 import json
@@ -60,16 +67,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, cast
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from pipelines.landing import write_jsonl
 from pipelines.settings import paths
-from senders.campaign import TemplateRegistry, TemplateStatus, load_templates
+from senders.templates import Template, TemplateCategory, TemplateRegistry, TemplateStatus, load_templates
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 _MESSAGES_PATH = re.compile(r"^/(v\d+\.\d+)/([^/]+)/messages/?$")
+_TEMPLATES_PATH = re.compile(r"^/(v\d+\.\d+)/([^/]+)/message_templates/?$")
+_TEMPLATE_PAGE_DEFAULT = 25
 _ERRORS_HREF = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
 
 # code -> (title, details) as Meta words them
@@ -173,11 +182,13 @@ class CloudApiSimulator:
         self.display_phone_number = display_phone_number
         self.slow_response_seconds = slow_response_seconds
         self._token = token
-        self._templates = load_templates() if templates is None else templates
+        self._templates = dict(load_templates() if templates is None else templates)
         self._clock: Clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
         self._requests: list[Any] = []
         self._attempts: Counter[str] = Counter()
+        self._template_list_errors: list[int] = []
+        self.template_list_requests: list[str] = []
         self._pending: list[_Pending] = []
         self._written: list[Path] = []
         self._closed = threading.Event()
@@ -233,11 +244,7 @@ class CloudApiSimulator:
     def _accept(
         self, version: str, phone_number_id: str, authorization: str | None, body: Any
     ) -> dict[str, Any]:
-        scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise _auth_error()
-        if self._token is not None and not hmac.compare_digest(token.strip(), self._token):
-            raise _auth_error()
+        self._check_token(authorization)
         to, template_name, language, params = _parse_template_message(body)
         template = self._templates.get((template_name, language))
         if template is None or template.status is TemplateStatus.REJECTED:
@@ -275,6 +282,114 @@ class CloudApiSimulator:
             "contacts": [{"input": to, "wa_id": wa_id}],
             "messages": [{"id": wamid, "message_status": "accepted"}],
         }
+
+    def _check_token(self, authorization: str | None) -> None:
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _auth_error()
+        if self._token is not None and not hmac.compare_digest(token.strip(), self._token):
+            raise _auth_error()
+
+    # -- the template list -------------------------------------------------------------
+
+    def fail_template_lists(self, *http_statuses: int) -> None:
+        """Answer the next template list requests with these errors (429: code 80008
+        rate limit; 5xx: code 131000), then serve them again."""
+        with self._lock:
+            self._template_list_errors.extend(http_statuses)
+
+    def handle_template_list(self, path: str, authorization: str | None) -> tuple[int, dict[str, Any]]:
+        """`GET /{version}/{waba_id}/message_templates?fields=..&limit=..&after=..`: the
+        registry as Meta's template objects, a page at a time, with `paging.cursors` and
+        `paging.next` (absent on the last page)."""
+        url = urlsplit(path)
+        match = _TEMPLATES_PATH.match(url.path)
+        if match is None or match.group(2) != self.waba_id:
+            return 400, meta_error(400, 100, f"Unsupported get request: {url.path}").body
+        with self._lock:
+            self.template_list_requests.append(path)
+            injected = self._template_list_errors.pop(0) if self._template_list_errors else None
+        try:
+            self._check_token(authorization)
+        except SimulatedError as error:
+            return error.http_status, error.body
+        if injected is not None:
+            code = 130429 if injected == 429 else 131000
+            return injected, meta_error(injected, code).body
+        query = parse_qs(url.query)
+        fields = [f for f in query.get("fields", [""])[0].split(",") if f]
+        limit = max(1, min(int(query.get("limit", [_TEMPLATE_PAGE_DEFAULT])[0]), 1000))
+        start = int(base64.urlsafe_b64decode(query["after"][0]).decode()) if "after" in query else 0
+        templates = [self._templates[key] for key in sorted(self._templates)]
+        page = templates[start : start + limit]
+        body: dict[str, Any] = {"data": [_template_object(t, fields) for t in page]}
+        if page:
+            cursor = base64.urlsafe_b64encode
+            body["paging"] = {
+                "cursors": {
+                    "before": cursor(str(start).encode()).decode(),
+                    "after": cursor(str(start + len(page)).encode()).decode(),
+                }
+            }
+            if start + len(page) < len(templates):
+                after = body["paging"]["cursors"]["after"]
+                rest = {k: v[0] for k, v in query.items() if k != "after"}
+                body["paging"]["next"] = (
+                    f"{self.base_url}{url.path}?{urlencode({**rest, 'after': after})}"
+                )
+        return 200, body
+
+    def change_template_category(self, name: str, language: str, new_category: str) -> Path:
+        """Meta re-categorizes a template: the registry lists it with `previous_category`
+        from now on, and a template_category_update webhook lands at once."""
+        template = self._templates[(name, language)]
+        previous = template.category
+        changed = template.model_copy(
+            update={"category": TemplateCategory(new_category), "previous_category": previous}
+        )
+        return self._template_update(
+            changed,
+            "template_category_update",
+            {"previous_category": previous.value, "new_category": changed.category.value},
+        )
+
+    def set_template_status(self, name: str, language: str, status: str, reason: str = "NONE") -> Path:
+        """Meta changes a template's status (PAUSED, DISABLED, APPROVED, ...): sends use
+        the new status, and a message_template_status_update webhook lands at once."""
+        template = self._templates[(name, language)]
+        changed = template.model_copy(update={"status": TemplateStatus(status)})
+        value = {"event": status, "reason": reason, "message_template_category": template.category.value}
+        return self._template_update(changed, "message_template_status_update", value)
+
+    def _template_update(self, template: Template, field: str, value: dict[str, Any]) -> Path:
+        moment = self._clock().astimezone(UTC)
+        identity = _template_object(template, ["id"])["id"]
+        body = {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": self.waba_id,
+                    "time": int(moment.timestamp()),
+                    "changes": [
+                        {
+                            "value": {
+                                "message_template_id": int(identity),
+                                "message_template_name": template.name,
+                                "message_template_language": template.language,
+                                **value,
+                            },
+                            "field": field,
+                        }
+                    ],
+                }
+            ],
+        }
+        path = self.landing_dir / "whatsapp" / moment.strftime("%Y-%m-%d") / f"sim-{uuid.uuid4()}.jsonl"
+        with self._lock:
+            self._templates[template.key] = template
+            write_jsonl(path, [body])
+            self._written.append(path)
+        return path
 
     # -- status webhooks ---------------------------------------------------------------
 
@@ -411,6 +526,19 @@ def _status_events(
     return events
 
 
+def _template_object(template: Template, fields: list[str]) -> dict[str, Any]:
+    """A template as the Graph API returns it, with only the `fields` asked for (and id)."""
+    full = template.model_dump(mode="json", exclude_none=True)
+    full["id"] = template.id or str(int(hashlib.sha1("/".join(template.key).encode()).hexdigest()[:15], 16))
+    if template.quality_score is not None:
+        full["quality_score"] = {"score": template.quality_score.value}
+    full["components"] = [
+        {k: v for k, v in component.items() if v not in ([], None)} for component in full["components"]
+    ]
+    wanted = set(fields or full) | {"id"}
+    return {key: value for key, value in full.items() if key in wanted}
+
+
 def _major(version: str) -> int:
     return int(version.lstrip("v").split(".")[0])
 
@@ -476,7 +604,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(status, body)
 
     def do_GET(self) -> None:  # noqa: N802
-        self._reply(400, meta_error(400, 100, "Unsupported get request").body)
+        simulator = cast(_Server, self.server).simulator
+        self._reply(*simulator.handle_template_list(self.path, self.headers.get("Authorization")))
 
     def _reply(self, status: int, body: dict[str, Any]) -> None:
         payload = json.dumps(body).encode()
