@@ -25,6 +25,7 @@ from senders.policy import WarehouseFacts, erased_checker
 from senders.programme import load_programme
 from senders.resources import WhatsAppSender
 from senders.run import CampaignRunStoppedError, SendRules, run_campaign
+from senders.templates import send_time_block_reason
 
 SCHEDULED_TIME_TAG = "dagster/scheduled_execution_time"
 
@@ -57,7 +58,12 @@ def _campaign_asset(campaign: Campaign) -> dg.AssetsDefinition:
         name=campaign.campaign_id,
         key_prefix=["senders"],
         group_name="campaigns",
-        deps=[["segments", campaign.segment], ["marts", "dim_contacts"], ["marts", "dim_inboxes"]],
+        deps=[
+            ["segments", campaign.segment],
+            ["marts", "dim_contacts"],
+            ["marts", "dim_inboxes"],
+            ["marts", "dim_templates"],
+        ],
         pool="warehouse",
         description=campaign.description or f"Campaign {campaign.campaign_id}",
         kinds={"whatsapp"},
@@ -74,6 +80,7 @@ def _campaign_asset(campaign: Campaign) -> dg.AssetsDefinition:
             facts=WarehouseFacts(con),
             erased=erased_checker(paths.state),
             programme=load_programme(),
+            template_blocked=lambda name, language: send_time_block_reason(name, language, con, paths.home),
         )
         with (
             con,

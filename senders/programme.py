@@ -9,7 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from senders.campaign import SENDERS_DIR, CampaignConfigError, MessagingLimit, _describe, _read_yaml
+from senders.campaign import MessagingLimit
+from senders.templates import SENDERS_DIR, CampaignConfigError, describe, read_yaml
 
 PROGRAMME_FILE = SENDERS_DIR / "programme.yaml"
 
@@ -51,6 +52,6 @@ def load_programme(path: Path = PROGRAMME_FILE) -> Programme:
     if not path.exists():
         return Programme()
     try:
-        return Programme.model_validate(_read_yaml(path) or {})
+        return Programme.model_validate(read_yaml(path) or {})
     except ValidationError as exc:
-        raise CampaignConfigError(f"{path}: {_describe(exc)}") from exc
+        raise CampaignConfigError(f"{path}: {describe(exc)}") from exc

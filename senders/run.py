@@ -51,6 +51,8 @@ from senders.provider import CampaignHaltError, SendResult
 logger = logging.getLogger(__name__)
 
 DEFAULT_VARIANT = "default"
+# every member of a run whose template Meta paused, disabled or re-categorised
+TEMPLATE_PAUSED = "template_paused"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
@@ -105,6 +107,9 @@ class SendRules:
     erased: Callable[[str], bool] = field(default=lambda phone: False)
     programme: Programme = field(default_factory=Programme)
     templates: TemplateRegistry | None = None
+    # why a template (name, language) may not be sent now (senders.templates
+    # send_time_block_reason: status and category webhooks, confirmations), or None
+    template_blocked: Callable[[str, str], str | None] = field(default=lambda name, language: None)
 
 
 def policy_skip_reason(
@@ -215,6 +220,7 @@ class _Run:
     summary: RunSummary
     now: datetime
     started: float = field(default_factory=time.monotonic)
+    blocked_templates: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
     def decide(self, member: AudienceMember, run_id: str) -> None:
         """Apply every rule to one member of run `run_id`, then send or record why not."""
@@ -223,7 +229,9 @@ class _Run:
         ref = variant.template if variant and variant.template else campaign.template
         template = self.templates[(ref.name, ref.language)]
         row = _row(campaign, run_id, member, template, variant.name if variant else DEFAULT_VARIANT)
-        reason = policy_skip_reason(campaign, member, template.category, self.rules, now, ledger)
+        reason = self._template_reason(template)
+        if reason is None:
+            reason = policy_skip_reason(campaign, member, template.category, self.rules, now, ledger)
         if reason is not None:
             if ledger.record_skip(row, now=now, reason=reason):
                 summary.skipped[reason] += 1
@@ -261,6 +269,17 @@ class _Run:
                 summary.would_send += hold is None
         else:
             _send(campaign, member, row, ledger, self.client, summary, now, self.started)
+
+    def _template_reason(self, template: Template) -> str | None:
+        """`template_paused` when Meta paused, disabled or re-categorised the template
+        since the campaign was loaded (asked once per template and run)."""
+        key = (template.name, template.language)
+        if key not in self.blocked_templates:
+            why = self.rules.template_blocked(*key)
+            self.blocked_templates[key] = why
+            if why is not None:
+                logger.warning("campaign %s: template %s/%s not sent: %s", self.campaign.campaign_id, *key, why)
+        return TEMPLATE_PAUSED if self.blocked_templates[key] is not None else None
 
     def _caps(self) -> Caps:
         cap = self.campaign.frequency_cap

@@ -237,6 +237,8 @@ class TemplateSource(dg.ConfigurableResource):
 class SimulatorTemplateSource(TemplateSource):
     """No token configured: the local simulator, which lists senders/templates.yaml."""
 
+    page_size: int = 100  # templates per page of the list
+
     @property
     def name(self) -> str:
         return "simulator"
@@ -247,7 +249,7 @@ class SimulatorTemplateSource(TemplateSource):
 
         token = "simulator-token"
         with CloudApiSimulator(paths().landing, token=token) as simulator:
-            with TemplateListClient(simulator.base_url, token, simulator.waba_id) as client:
+            with TemplateListClient(simulator.base_url, token, simulator.waba_id, page_size=self.page_size) as client:
                 yield client
 
 

@@ -249,6 +249,31 @@ def test_a_dry_run_decides_everything_and_sends_nothing(
     assert (real.accepted, dict(real.skipped)) == (2, {"no_consent": 1})
 
 
+def test_a_template_paused_since_the_campaign_was_loaded_is_not_sent(
+    campaign: Campaign,
+    member: MemberFactory,
+    ledger: SendLedger,
+    client: CloudApiClient,
+    sim: CloudApiSimulator,
+    send_time: datetime,
+) -> None:
+    """Meta re-categorised the template after the campaign was loaded (a webhook in
+    marts.dim_templates): every member is skipped `template_paused`, asked once per run."""
+    asked: list[tuple[str, str]] = []
+
+    def blocked(name: str, language: str) -> str | None:
+        asked.append((name, language))
+        return "Meta changed its category UTILITY → MARKETING"
+
+    audience = [member("c1", "01"), member("c2", "02")]
+    summary = run_campaign(campaign, audience, ledger, client, "r1", send_time, SendRules(template_blocked=blocked))
+    assert (summary.accepted, dict(summary.skipped)) == (0, {"template_paused": 2})
+    assert sim.requests == [] and len(asked) == 1
+    # confirmed: the next run sends
+    after = run_campaign(campaign, audience, ledger, client, "r2", send_time, SendRules())
+    assert after.accepted == 2
+
+
 def test_the_global_control_group_is_stable_and_gets_no_marketing(
     campaign: Campaign,
     member: MemberFactory,
