@@ -20,11 +20,9 @@ import duckdb
 import phonenumbers
 import pytest
 
-from pipelines.ingest.sources import ingest_all
 from pipelines.landing import write_jsonl
-from pipelines.settings import Paths, paths
-from pipelines.transform.build import build
-from pipelines.warehouse import connect
+from pipelines.settings import Paths
+from tests.built_warehouse import built_warehouse
 
 AS_OF = "2026-03-31 00:00:00"
 
@@ -445,17 +443,8 @@ def land(home: Paths) -> None:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    home = paths(tmp_path_factory.mktemp("data_layer_cases") / "home").ensure()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("THREADLINE_HOME", str(home.home))
-        land(home)
-        con = connect(home.warehouse)
-        ingest_all(con, home)
-        con.close()
-        build(home.home, {"as_of": AS_OF})
-        con = connect(home.warehouse, read_only=True)
+    with built_warehouse(tmp_path_factory.mktemp("data_layer_cases"), land, AS_OF) as con:
         yield con
-        con.close()
 
 
 def assert_nothing_rejected(con: duckdb.DuckDBPyConnection, case: str) -> None:

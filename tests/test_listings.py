@@ -13,11 +13,9 @@ import duckdb
 import pytest
 
 from pipelines.ingest.listings import parse_price
-from pipelines.ingest.sources import ingest_all
 from pipelines.landing import write_jsonl
-from pipelines.settings import paths
-from pipelines.transform.build import build
-from pipelines.warehouse import connect
+from pipelines.settings import Paths
+from tests.built_warehouse import built_warehouse
 from tests.test_data_layer_cases import hubspot_contact, unix, whatsapp_inbound
 
 AS_OF = "2026-11-21 12:00:00"
@@ -87,9 +85,7 @@ def giulia_in_the_crm() -> dict:
     return contact
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    home = paths(tmp_path_factory.mktemp("listings") / "home").ensure()
+def land(home: Paths) -> None:
     landing = home.landing
     export = landing / "listings" / "2026-11-18" / "gestionale.csv"
     export.parent.mkdir(parents=True)
@@ -105,15 +101,12 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
         whatsapp_inbound(WABA, PNID, DISPLAY, MARCO_WA, "Marco", MARCO_WAMID, "2026-11-17T09:00:00+00:00",
                          "Salve, 2 camere zona Città Studi budget 360.000"),
     ])
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("THREADLINE_HOME", str(home.home))
-        con = connect(home.warehouse)
-        ingest_all(con, home)
-        con.close()
-        build(home.home, {"as_of": AS_OF})
-        con = connect(home.warehouse, read_only=True)
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    with built_warehouse(tmp_path_factory.mktemp("listings"), land, AS_OF) as con:
         yield con
-        con.close()
 
 
 def contact_of(con: duckdb.DuckDBPyConnection, wamid: str) -> str:

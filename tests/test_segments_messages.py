@@ -17,11 +17,9 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
-from pipelines.ingest.sources import ingest_all
 from pipelines.landing import write_jsonl
-from pipelines.settings import Paths, paths
-from pipelines.transform.build import build
-from pipelines.warehouse import connect
+from pipelines.settings import Paths
+from tests.built_warehouse import built_warehouse
 
 AS_OF = "2026-11-24 12:00:00"  # UTC
 
@@ -211,17 +209,8 @@ def land(home: Paths) -> None:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    home = paths(tmp_path_factory.mktemp("segments_messages") / "home").ensure()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("THREADLINE_HOME", str(home.home))
-        land(home)
-        con = connect(home.warehouse)
-        ingest_all(con, home)
-        con.close()
-        build(home.home, {"as_of": AS_OF})
-        con = connect(home.warehouse, read_only=True)
+    with built_warehouse(tmp_path_factory.mktemp("segments_messages"), land, AS_OF) as con:
         yield con
-        con.close()
 
 
 def names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -20,3 +20,10 @@
       and contact_id is not null
       and ordered_at <= {{ as_of() }}
 {%- endmacro %}
+
+{# the contacts whose consent for `purpose` on `channel` is granted now (marts.dim_consent):
+   the members a marketing segment may keep (its marketing_consent_granted test checks it) #}
+{% macro consented_contacts(channel='whatsapp', purpose='marketing') -%}
+    select contact_id from {{ ref('dim_consent') }}
+    where purpose = '{{ purpose }}' and channel = '{{ channel }}' and state = 'granted'
+{%- endmacro %}

@@ -25,8 +25,7 @@ contacts as (
 
 -- marketing on WhatsApp needs consent granted now (marts.dim_consent)
 consented as (
-    select contact_id from {{ ref('dim_consent') }}
-    where purpose = 'marketing' and channel = 'whatsapp' and state = 'granted'
+    {{ consented_contacts('whatsapp') }}
 ),
 
 -- the last message either way, on any channel
