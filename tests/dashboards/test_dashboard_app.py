@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 
 def _run_app() -> AppTest:
-    app = AppTest.from_file(str(APP_PATH), default_timeout=30)
+    app = AppTest.from_file(str(APP_PATH), default_timeout=90)
     return app.run()
 
 

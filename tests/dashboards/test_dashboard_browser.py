@@ -17,8 +17,9 @@ from dashboard_fixture import APP_PATH
 # Debian's Chromium (THREADLINE_CHROMIUM points elsewhere); `make test` installs it
 CHROMIUM = Path(os.environ.get("THREADLINE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-STARTUP_SECONDS = 30
-RENDER_MS = 30_000
+STARTUP_SECONDS = 90
+RENDER_MS = 60_000
+COLD_SESSIONS_SECONDS = 240
 KPIS = {
     "Median first response": "12.5 min",
     "P90 first response": "78 min",
@@ -136,9 +137,13 @@ def test_a_cold_server_serves_several_first_sessions_without_errors(dashboard_ur
             pages = [browser.new_page() for _ in range(4)]
             for page in pages:
                 page.goto(dashboard_url, wait_until="commit")
+            # Four Chromium pages parse Streamlit's bundle and draw their charts on the same two
+            # cores as the server (about 7 s each here, measured): this test is about errors,
+            # not speed, so all four share one generous deadline.
+            deadline = time.monotonic() + COLD_SESSIONS_SECONDS
             for page in pages:
-                # four first renders share two cores: each may wait for the others
-                page.get_by_test_id("stMetric").first.wait_for(timeout=2 * RENDER_MS)
+                left_ms = max(1_000, int((deadline - time.monotonic()) * 1000))
+                page.get_by_test_id("stMetric").first.wait_for(timeout=left_ms)
                 assert page.locator('[data-testid="stException"]').count() == 0
         finally:
             browser.close()
