@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipelines.transform.segments import ProjectSegments, project_segments
+from senders.message_body import body_component
 from senders.templates import (  # noqa: F401 (re-exported: the registry lived here)
     SENDERS_DIR,
     TEMPLATES_FILE,
@@ -174,6 +175,10 @@ class Campaign(_Frozen):
     def body_params(self, values: dict[str, Any]) -> list[str]:
         """The template's body parameters, in order, from a member's variable values."""
         return [str(values[column]) for column in self.variables.values()]
+
+    def components(self, values: dict[str, Any]) -> list[dict[str, Any]]:
+        """The template's filled components (senders.message_body) for one member."""
+        return body_component(self.body_params(values))
 
 
 def check_campaign(campaign: Campaign, templates: TemplateRegistry) -> Template:

@@ -33,6 +33,8 @@ from tenacity import (
     wait_exponential,
 )
 
+from senders import message_body
+
 logger = logging.getLogger(__name__)
 
 GRAPH_API_URL = "https://graph.facebook.com"
@@ -83,23 +85,8 @@ class SendResult:
 def template_message(
     to: str, template_name: str, language: str, body_params: list[str]
 ) -> dict[str, Any]:
-    """The Cloud API request body for a template message with text body parameters."""
-    components = []
-    if body_params:
-        components.append(
-            {"type": "body", "parameters": [{"type": "text", "text": p} for p in body_params]}
-        )
-    return {
-        "messaging_product": "whatsapp",
-        "recipient_type": "individual",
-        "to": to,
-        "type": "template",
-        "template": {
-            "name": template_name,
-            "language": {"code": language},
-            "components": components,
-        },
-    }
+    """The request body of a template message whose only parameters are the body's."""
+    return message_body.template_message(to, template_name, language, message_body.body_component(body_params))
 
 
 def mask_phone(phone: str) -> str:
@@ -209,8 +196,13 @@ class CloudApiClient:
     def send_template(
         self, to: str, template_name: str, language: str, body_params: list[str]
     ) -> SendResult:
-        """Send one template message; see the module docstring for outcomes and retries."""
-        body = template_message(to, template_name, language, body_params)
+        """Send one template message with body parameters (see `send`)."""
+        return self.send(template_message(to, template_name, language, body_params))
+
+    def send(self, body: dict[str, Any]) -> SendResult:
+        """Send one message body (senders.message_body); see the module docstring for
+        outcomes and retries."""
+        to = str(body.get("to", ""))
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts),
             wait=wait_exponential(multiplier=self.backoff_base, max=self.backoff_max),

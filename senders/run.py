@@ -36,6 +36,7 @@ from typing import Any, Protocol
 from senders.audience import AudienceMember
 from senders.campaign import Campaign, Template, TemplateCategory, TemplateRegistry, load_templates
 from senders.ledger import CAMPAIGN_HALTED, DRY_RUN, Caps, Decision, Hold, SendLedger, SendRow
+from senders.message_body import template_message
 from senders.policy import (
     SERVICE_WINDOW,
     ContactFacts,
@@ -57,7 +58,9 @@ _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
 class TemplateSender(Protocol):
-    def send_template(self, to: str, template_name: str, language: str, body_params: list[str]) -> SendResult: ...
+    def send(self, message: dict[str, Any]) -> SendResult:
+        """Send one Cloud API message body (senders.message_body.template_message)."""
+        ...
 
 
 @dataclass
@@ -342,11 +345,13 @@ def _send(
     """Send one reserved row and record the answer."""
     assert member.phone_e164 is not None
     try:
-        result = client.send_template(
-            member.phone_e164,
-            row.template_name,
-            row.template_language,
-            campaign.body_params(member.variables),
+        result = client.send(
+            template_message(
+                member.phone_e164,
+                row.template_name,
+                row.template_language,
+                campaign.components(member.variables),
+            )
         )
     except CampaignHaltError as halt:
         ledger.complete(row, "failed", error_code=halt.error_code, error_detail=halt.error_detail)
