@@ -20,6 +20,7 @@ Timestamps are UTC ISO-8601 strings with microseconds, so they compare as text.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ from typing import Any, Literal
 
 from pipelines.settings import paths
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 create table if not exists sends (
     campaign_id       text not null,
@@ -65,16 +66,32 @@ create table if not exists holds (
     held_at     text not null,
     primary key (campaign_id, run_id, contact_id)
 );
+-- wamids of sends taken back into a hold (131049): still Meta's messages, so
+-- reconciliation never gives them to another row
+create table if not exists retired_wamids (
+    wamid       text primary key,
+    campaign_id text not null,
+    run_id      text not null,
+    contact_id  text not null,
+    reason      text not null,
+    retired_at  text not null
+);
 """
 # columns added in schema version 2 (older ledgers get them on open)
 ADDED_COLUMNS = {
     "inbox_id": "text",
     "template_category": "text",
     "in_service_window": "integer not null default 0",
+    # schema version 3: which send of the member this is (a 131049 hold sends again)
+    "attempt": "integer not null default 1",
 }
+# columns added to `holds` in schema version 3: how many sends a hold has already cost
+# (131049 retries)
+ADDED_HOLD_COLUMNS = {"attempts": "integer not null default 0"}
 SECOND_INDEXES = """
 create index if not exists sends_by_contact_only on sends (contact_id, reserved_at);
 create index if not exists sends_by_phone on sends (phone, reserved_at);
+create index if not exists sends_unknown on sends (campaign_id) where status = 'unknown';
 -- partial indexes that keep the caps' counts bounded by the cap, not by the run's size
 create index if not exists sends_outside_window on sends (inbox_id, reserved_at)
     where status in ('reserved', 'accepted', 'unknown') and in_service_window = 0;
@@ -91,6 +108,8 @@ FREQUENCY_CAP = "frequency_cap"
 AUDIENCE_LIMIT = "audience_limit"
 MESSAGING_LIMIT = "messaging_limit"
 DRY_RUN = "dry_run"
+MARKETING_LIMIT_HOLD = "marketing_limit"  # 131049: Meta's per-user marketing cap, try in 24 h
+MARKETING_LIMIT_CODE = 131049
 ALREADY_HELD = "already_held"  # held by an earlier run of the same campaign
 # a member the run did not reach because the provider halted it (131048, 190)
 CAMPAIGN_HALTED = "campaign_halted"
@@ -167,12 +186,19 @@ class SendLedger:
         self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("pragma journal_mode = wal")
-        self._conn.execute("pragma synchronous = full")
+        # WAL + NORMAL: a commit is in the WAL file (the OS's page cache) before it
+        # returns, so it survives the process being killed (SIGKILL) at any moment; only a
+        # power loss or OS crash can lose the last commits (FULL would fsync each one)
+        self._conn.execute("pragma synchronous = normal")
         self._conn.executescript(SCHEMA)
         present = {r[1] for r in self._conn.execute("pragma table_info(sends)")}
         for column, kind in ADDED_COLUMNS.items():
             if column not in present:
                 self._conn.execute(f"alter table sends add column {column} {kind}")
+        present = {r[1] for r in self._conn.execute("pragma table_info(holds)")}
+        for column, kind in ADDED_HOLD_COLUMNS.items():
+            if column not in present:
+                self._conn.execute(f"alter table holds add column {column} {kind}")
         self._conn.executescript(SECOND_INDEXES)
         self._conn.execute(f"pragma user_version = {SCHEMA_VERSION}")
 
@@ -216,6 +242,12 @@ class SendLedger:
             if _exists(conn, row):
                 _drop_hold(conn, row)
                 return Reservation(Decision.EXISTS)
+            own_hold = conn.execute(
+                "select reason, not_before from holds where campaign_id = ? and run_id = ? and contact_id = ?",
+                (row.campaign_id, row.run_id, row.contact_id),
+            ).fetchone()
+            if own_hold is not None and own_hold["not_before"] > utc_iso(now) and not dry_run:
+                return Reservation(Decision.HELD, own_hold["reason"])
             held_elsewhere = conn.execute(
                 "select 1 from holds where campaign_id = ? and contact_id = ? and run_id != ?",
                 (row.campaign_id, row.contact_id, row.run_id),
@@ -322,6 +354,129 @@ class SendLedger:
                 raise LedgerError(
                     f"no reserved row for campaign={row.campaign_id} run={row.run_id} contact={row.contact_id}"
                 )
+
+    def record_halted_many(self, rows: list[SendRow], *, now: datetime) -> int:
+        """`record_halted` for many members in one transaction (the rest of a halted
+        run's audience); returns how many rows were written."""
+        written = 0
+        with self._transaction() as conn:
+            for row in rows:
+                _clear_halted(conn, row)
+                if _exists(conn, row):
+                    _drop_hold(conn, row)
+                    continue
+                _insert(conn, row, now, "skipped", CAMPAIGN_HALTED)
+                written += 1
+        return written
+
+    def hold_for_marketing_limit(
+        self,
+        row: SendRow,
+        *,
+        member: str | None,
+        now: datetime,
+        retry_after: timedelta,
+        max_attempts: int,
+        error_detail: str | None = None,
+        wamid: str | None = None,
+    ) -> bool:
+        """A 131049 answer (synchronous, or a failed status for the row's `wamid`): the
+        member goes back on hold `marketing_limit` until `now + retry_after`, unless
+        this was its `max_attempts`-th send, which is final (failed 131049). The sends
+        row is taken out in the same transaction (held members have no sends row); its
+        wamid, if any, is kept in retired_wamids so reconciliation never hands it to
+        another row. Returns True when held; False when final or the row is gone."""
+        with self._transaction() as conn:
+            found = conn.execute(
+                "select attempt, wamid, phone from sends where campaign_id = ? and run_id = ? and contact_id = ?"
+                " and status in ('reserved', 'unknown', 'accepted')"
+                + (" and wamid = ?" if wamid is not None else ""),
+                (row.campaign_id, row.run_id, row.contact_id, *((wamid,) if wamid is not None else ())),
+            ).fetchone()
+            if found is None:
+                return False
+            key = (row.campaign_id, row.run_id, row.contact_id)
+            if found["attempt"] >= max_attempts:
+                conn.execute(
+                    "update sends set status = 'failed', error_code = ?, error_detail = ?, updated_at = ?"
+                    " where campaign_id = ? and run_id = ? and contact_id = ?",
+                    (MARKETING_LIMIT_CODE, error_detail, _now(), *key),
+                )
+                return False
+            if found["wamid"]:
+                conn.execute(
+                    "insert or ignore into retired_wamids values (?, ?, ?, ?, ?, ?)",
+                    (found["wamid"], *key, MARKETING_LIMIT_HOLD, _now()),
+                )
+            conn.execute("delete from sends where campaign_id = ? and run_id = ? and contact_id = ?", key)
+            held_member = member or json.dumps(
+                {"contact_id": row.contact_id, "phone_e164": found["phone"], "variables": None}, sort_keys=True
+            )
+            conn.execute(
+                "insert into holds (campaign_id, run_id, contact_id, reason, not_before, member, held_at,"
+                " attempts) values (?, ?, ?, ?, ?, ?, ?, ?)"
+                " on conflict do update set reason = excluded.reason, not_before = excluded.not_before,"
+                " member = excluded.member, attempts = excluded.attempts",
+                (*key, MARKETING_LIMIT_HOLD, utc_iso(now + retry_after), held_member, utc_iso(now), found["attempt"]),
+            )
+            return True
+
+    # -- reconciliation (senders/reconcile.py) --------------------------------------------
+
+    def unknown_rows(self, campaign_id: str | None = None) -> list[dict[str, Any]]:
+        """The rows whose request's outcome is not known, oldest reservation first."""
+        query = "select * from sends where status = 'unknown'"
+        params: tuple[str, ...] = ()
+        if campaign_id is not None:
+            query, params = query + " and campaign_id = ?", (campaign_id,)
+        return [dict(r) for r in self._conn.execute(query + " order by reserved_at, contact_id", params)]
+
+    def claimed_wamids(self, wamids: list[str]) -> set[str]:
+        """Which of `wamids` belong to a ledger row already (or to a send taken back into a hold)."""
+        claimed: set[str] = set()
+        for start in range(0, len(wamids), 500):
+            chunk = wamids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for table in ("sends", "retired_wamids"):
+                query = f"select wamid from {table} where wamid in ({marks})"
+                claimed.update(wamid for (wamid,) in self._conn.execute(query, chunk))
+        return claimed
+
+    def resolve_unknown(
+        self, campaign_id: str, run_id: str, contact_id: str, *, wamid: str, sent_at: datetime | None, how: str
+    ) -> bool:
+        """An `unknown` row learns it was accepted as `wamid` (from the status webhooks);
+        False when the row is no longer unknown or the wamid is another row's."""
+        with self._transaction() as conn:
+            taken = conn.execute(
+                "select 1 from sends where wamid = ? union all select 1 from retired_wamids where wamid = ?",
+                (wamid, wamid),
+            ).fetchone()
+            if taken:
+                return False
+            cursor = conn.execute(
+                "update sends set status = 'accepted', wamid = ?, sent_at = coalesce(?, sent_at),"
+                " error_detail = ?, updated_at = ?"
+                " where campaign_id = ? and run_id = ? and contact_id = ? and status = 'unknown'",
+                (wamid, utc_iso(sent_at) if sent_at else None, how, _now(), campaign_id, run_id, contact_id),
+            )
+            return cursor.rowcount == 1
+
+    def accepted_row_for(self, wamid: str) -> dict[str, Any] | None:
+        found = self._conn.execute("select * from sends where wamid = ?", (wamid,)).fetchone()
+        return dict(found) if found else None
+
+    def record_status_failure(self, wamid: str, error_code: int, error_detail: str | None) -> bool:
+        """A failed status webhook for an accepted send (131026 undeliverable, 131050
+        opted out): the row becomes failed with the code, so the send-time rules (and
+        the warehouse) see it; False when no accepted row has this wamid."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "update sends set status = 'failed', error_code = ?, error_detail = ?, updated_at = ?"
+                " where wamid = ? and status = 'accepted'",
+                (error_code, error_detail, _now(), wamid),
+            )
+            return cursor.rowcount == 1
 
     def mark_reserved_as_unknown(self, campaign_id: str) -> int:
         """Rows left `reserved` by a run that died mid-send become `unknown`; returns how many."""
@@ -432,12 +587,16 @@ def _insert(
     *,
     is_holdout: bool = False,
 ) -> None:
+    held = conn.execute(
+        "select attempts from holds where campaign_id = ? and run_id = ? and contact_id = ?",
+        (row.campaign_id, row.run_id, row.contact_id),
+    ).fetchone()
     _drop_hold(conn, row)
     conn.execute(
         "insert into sends (campaign_id, run_id, contact_id, phone, variant, is_holdout,"
         " template_name, template_language, status, skip_reason, reserved_at, updated_at,"
-        " inbox_id, template_category, in_service_window)"
-        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " inbox_id, template_category, in_service_window, attempt)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             row.campaign_id,
             row.run_id,
@@ -454,5 +613,6 @@ def _insert(
             row.inbox_id,
             row.template_category,
             int(row.in_service_window),
+            (held["attempts"] if held else 0) + 1,
         ),
     )

@@ -1,8 +1,8 @@
-"""One run of a campaign: send-time rules, ledger reservation, send, record — member by member.
+"""One run of a campaign: send-time rules, ledger reservation, send, record.
 
 For each audience member, right before its request (docs/campaigns.md lists the rules):
 
-1. rules read fresh per member (senders/policy.py): `no_phone`, `invalid_phone`,
+1. rules read fresh per batch of members (senders/policy.py): `no_phone`, `invalid_phone`,
    `erased` (tombstoned number), `no_consent` (consent for the template's category on
    WhatsApp now, not the audience snapshot's), `missing_variable`, `undeliverable`
    (131026 before), `global_control` (MARKETING only) -> skipped;
@@ -11,31 +11,44 @@ For each audience member, right before its request (docs/campaigns.md lists the 
    `resend_after_days` -> `sent_recently`; `holdout`; `frequency_cap`; `audience_limit`;
    `messaging_limit`; in quiet hours -> held (not final) until they end; dry run ->
    skipped `dry_run`; else the row is reserved and committed;
-3. the template is sent and the answer recorded (accepted / failed / unknown).
+3. the template is sent and the answer recorded (accepted / failed / unknown; 131049
+   holds the member 24 h, at most twice; 131050 is an opt-out).
 
-A run first releases the campaign's held members whose time has come (of any run, under
-that run's id), with every rule checked again. Rows a previous run left `reserved` become
-`unknown` first and are never resent. A 131048 or 190 answer stops the run
-(`CampaignRunStoppedError`, with the summary so far); running the same run_id again
-resumes with the members not yet in the ledger.
+**Concurrency.** Requests are many in flight (asyncio, at most `max_in_flight`), but
+every decision and every ledger write happens on the event loop's one thread, in
+order, for each member: reserve (committed) -> request -> complete. A slot is taken
+before the reservation, so a reserved row always has its request under way; a process
+killed at any moment leaves rows `reserved` (request perhaps sent), never a request
+without its row. The audience is an iterator (senders/audience.py `iter_audience`),
+consumed in batches of `batch_size`: memory does not grow with its size.
+
+A run first turns rows a previous run left `reserved` into `unknown` (never resent),
+matches `unknown` rows to the status webhooks when it is given a reconciler
+(senders/reconcile.py), then releases the campaign's held members whose time has come
+(of any run, under that run's id), with every rule checked again. A 131048 or 190
+answer stops the run: no new request starts, those in flight are recorded, the members
+not reached are recorded `campaign_halted` and `CampaignRunStoppedError` carries the
+summary; running the same run_id again resumes with them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import itertools
 import json
 import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from senders.audience import AudienceMember
 from senders.campaign import Campaign, Template, TemplateCategory, TemplateRegistry, load_templates
-from senders.ledger import CAMPAIGN_HALTED, DRY_RUN, Caps, Decision, Hold, SendLedger, SendRow
+from senders.ledger import DRY_RUN, MARKETING_LIMIT_CODE, Caps, Decision, Hold, SendLedger, SendRow
 from senders.message_body import template_message
 from senders.policy import (
     SERVICE_WINDOW,
@@ -48,6 +61,7 @@ from senders.policy import (
 )
 from senders.programme import Programme
 from senders.provider import CampaignHaltError, SendResult
+from senders.threaded_sender import AsyncSender, ThreadedSender, is_async_sender
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +69,18 @@ DEFAULT_VARIANT = "default"
 # every member of a run whose template Meta paused, disabled or re-categorised
 TEMPLATE_PAUSED = "template_paused"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+DEFAULT_MAX_IN_FLIGHT = 32
+DEFAULT_BATCH_SIZE = 500
+OPTED_OUT_CODE = 131050  # the user stopped marketing messages from the business
+MARKETING_LIMIT_RETRY = timedelta(hours=24)
+MARKETING_LIMIT_ATTEMPTS = 3  # the first send and at most two retries, then failed 131049
 
 
 class TemplateSender(Protocol):
-    def send(self, message: dict[str, Any]) -> SendResult:
+    """A Cloud API client: `send` may be a coroutine (senders.provider's async client)
+    or a plain function (driven from threads, senders/threaded_sender.py)."""
+
+    def send(self, message: dict[str, Any]) -> Any:
         """Send one Cloud API message body (senders.message_body.template_message)."""
         ...
 
@@ -74,7 +96,10 @@ class RunSummary:
     unknown: int = 0
     already_in_ledger: int = 0
     recovered_unknown: int = 0  # rows of earlier runs found `reserved` and marked unknown
-    held: int = 0  # waiting for quiet hours to end (not final; a later run sends them)
+    held: int = 0  # waiting for quiet hours (or a 131049's 24 h) to end: not final
+    marketing_limit_held: int = 0  # of `held`: answered 131049, tried again in 24 h
+    opted_out: int = 0  # of `failed`: answered 131050 (the consent ledger learns it)
+    reconciled: dict[str, int] = field(default_factory=dict)  # senders/reconcile.py
     released: int = 0  # held members of this or earlier runs whose time came, decided now
     dry_run: bool = False
     would_send: int = 0  # dry run: members that would have been sent now
@@ -113,6 +138,12 @@ class SendRules:
     # why a template (name, language) may not be sent now (senders.templates
     # send_time_block_reason: status and category webhooks, confirmations), or None
     template_blocked: Callable[[str, str], str | None] = field(default=lambda name, language: None)
+    # matches the ledger's `unknown` rows of a campaign to the status webhooks
+    # (senders/reconcile.py, through the warehouse) at the run's start; None: not done
+    reconcile: Callable[[SendLedger, str], dict[str, int]] | None = None
+    # a member as the audience sees it now, by contact id: for a member held after a
+    # failed status webhook (the ledger keeps no template variables)
+    member_lookup: Callable[[str], AudienceMember | None] | None = None
 
 
 def policy_skip_reason(
@@ -153,23 +184,63 @@ def _blank(value: object) -> bool:
 
 def run_campaign(
     campaign: Campaign,
-    audience: list[AudienceMember],
+    audience: Iterable[AudienceMember],
     ledger: SendLedger,
     client: TemplateSender,
     run_id: str,
     now: datetime,
     rules: SendRules | None = None,
+    *,
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> RunSummary:
-    """Send `campaign` to `audience` as run `run_id` at `now` (timezone-aware).
+    """Send `campaign` to `audience` as run `run_id` at `now` (timezone-aware), from
+    synchronous code (the Dagster asset, scripts): `run_campaign_async` in an event loop.
+
+    A client with a synchronous `send` is driven from `max_in_flight` threads."""
+    if is_async_sender(client):
+        return asyncio.run(
+            run_campaign_async(
+                campaign, audience, ledger, client, run_id, now, rules,
+                max_in_flight=max_in_flight, batch_size=batch_size,
+            )
+        )
+    threaded = ThreadedSender(client, max_in_flight)
+    try:
+        return asyncio.run(
+            run_campaign_async(
+                campaign, audience, ledger, threaded, run_id, now, rules,
+                max_in_flight=max_in_flight, batch_size=batch_size,
+            )
+        )
+    finally:
+        threaded.close()
+
+
+async def run_campaign_async(
+    campaign: Campaign,
+    audience: Iterable[AudienceMember],
+    ledger: SendLedger,
+    client: AsyncSender,
+    run_id: str,
+    now: datetime,
+    rules: SendRules | None = None,
+    *,
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> RunSummary:
+    """The run (module docstring); `client.send` is awaited, at most `max_in_flight` at once.
 
     A dry run (`campaign.dry_run`) decides everything under run id `<run_id>:dry_run`,
     records would-be sends as skipped `dry_run` and makes no request."""
     if now.tzinfo is None:
         raise ValueError("run_campaign needs a timezone-aware `now`")
+    if max_in_flight < 1 or batch_size < 1:
+        raise ValueError("max_in_flight and batch_size must be at least 1")
     rules = rules or SendRules()
     if campaign.dry_run:
         run_id = f"{run_id}:{DRY_RUN}"
-    summary = RunSummary(campaign.campaign_id, run_id, audience=len(audience), dry_run=campaign.dry_run)
+    summary = RunSummary(campaign.campaign_id, run_id, dry_run=campaign.dry_run)
     summary.recovered_unknown = ledger.mark_reserved_as_unknown(campaign.campaign_id)
     if summary.recovered_unknown:
         logger.warning(
@@ -177,23 +248,44 @@ def run_campaign(
             campaign.campaign_id,
             summary.recovered_unknown,
         )
+    if rules.reconcile is not None and not campaign.dry_run:
+        summary.reconciled = rules.reconcile(ledger, campaign.campaign_id)
     run = _Run(campaign, rules, rules.templates or load_templates(), ledger, client, summary, now)
+    run.slots = asyncio.Semaphore(max_in_flight)
+    members = _counted(audience, summary)
     try:
         if not campaign.dry_run:
-            for hold in ledger.due_holds(campaign.campaign_id, now):
-                summary.released += 1
-                run.decide(_member_from_json(hold["member"]), hold["run_id"])
-    except CampaignRunStoppedError:
-        _record_unreached(campaign, audience, ledger, summary, run_id, now)
-        raise
-    for position, member in enumerate(audience):
-        try:
-            run.decide(member, run_id)
-        except CampaignRunStoppedError:
-            _record_unreached(campaign, audience[position + 1 :], ledger, summary, run_id, now)
-            raise
+            due = [(run.held_member(hold), hold["run_id"]) for hold in ledger.due_holds(campaign.campaign_id, now)]
+            summary.released = len(due)
+            for batch in _batches(iter(due), batch_size):
+                if not await run.decide_batch(batch):
+                    break
+        if run.stop is None:
+            for batch in _batches(((member, run_id) for member in members), batch_size):
+                if not await run.decide_batch(batch):
+                    break
+    finally:
+        await run.drain()
+    if run.error is not None:
+        raise run.error
+    if run.stop is not None:
+        _record_unreached(campaign, itertools.chain(run.unreached, members), ledger, summary, run_id, now, batch_size)
+        logger.error("campaign %s run %s stopped: %s", campaign.campaign_id, run_id, summary.as_dict())
+        raise CampaignRunStoppedError(summary, run.stop)
     logger.info("campaign %s run %s: %s", campaign.campaign_id, run_id, summary.as_dict())
     return summary
+
+
+def _counted(audience: Iterable[AudienceMember], summary: RunSummary) -> Iterator[AudienceMember]:
+    """The audience, counted into the summary as it is read (it may be a stream)."""
+    for member in audience:
+        summary.audience += 1
+        yield member
+
+
+def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
 
 
 def _member_json(member: AudienceMember) -> str:
@@ -219,14 +311,61 @@ class _Run:
     rules: SendRules
     templates: TemplateRegistry
     ledger: SendLedger
-    client: TemplateSender
+    client: AsyncSender
     summary: RunSummary
     now: datetime
     started: float = field(default_factory=time.monotonic)
     blocked_templates: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    stop: CampaignHaltError | None = None  # the provider's halt (131048, 190)
+    error: BaseException | None = None  # anything else a send raised (the row stays reserved)
+    unreached: list[AudienceMember] = field(default_factory=list)  # of this run, after a halt
 
-    def decide(self, member: AudienceMember, run_id: str) -> None:
-        """Apply every rule to one member of run `run_id`, then send or record why not."""
+    def held_member(self, hold: dict[str, Any]) -> AudienceMember:
+        """The member a hold keeps; one held from a status webhook has no variables in
+        the ledger, so it is looked up again (`SendRules.member_lookup`)."""
+        data = json.loads(hold["member"])
+        if data.get("variables") is None:
+            found = self.rules.member_lookup(hold["contact_id"]) if self.rules.member_lookup else None
+            if found is not None:
+                return found
+            data["variables"] = {}
+        return AudienceMember(**data)
+
+    async def decide_batch(self, batch: list[tuple[AudienceMember, str]]) -> bool:
+        """Decide (and start sending) a batch of (member, run id), after reading their
+        facts in one go; False once the run must stop."""
+        self.rules.facts.prefetch([member for member, _ in batch])
+        for position, (member, run_id) in enumerate(batch):
+            if self.stop is None and self.error is None:
+                await self.slots.acquire()
+                if self.stop is not None or self.error is not None:
+                    self.slots.release()
+            if self.stop is not None or self.error is not None:
+                self.unreached.extend(m for m, r in batch[position:] if r == self.summary.run_id)
+                return False
+            try:
+                row = self.decide(member, run_id)
+            except BaseException:
+                self.slots.release()
+                raise
+            if row is None:
+                self.slots.release()
+                continue
+            task = asyncio.create_task(self._send(member, row))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+        return True
+
+    async def drain(self) -> None:
+        """Wait for every request in flight, and record its answer."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    def decide(self, member: AudienceMember, run_id: str) -> SendRow | None:
+        """Apply every rule to one member of run `run_id`; the reserved row to send, or
+        None when the member was skipped, held or already decided."""
         campaign, ledger, summary, now = self.campaign, self.ledger, self.summary, self.now
         variant = assign_variant(campaign.campaign_id, member.contact_id, campaign.variants)
         ref = variant.template if variant and variant.template else campaign.template
@@ -240,7 +379,7 @@ class _Run:
                 summary.skipped[reason] += 1
             else:
                 summary.already_in_ledger += 1
-            return
+            return None
         last_inbound = self.rules.facts.last_inbound_at(member)
         if last_inbound is not None and now - last_inbound < SERVICE_WINDOW:
             row = SendRow(**{**asdict(row), "in_service_window": True})
@@ -271,7 +410,74 @@ class _Run:
                 summary.would_hold += hold is not None
                 summary.would_send += hold is None
         else:
-            _send(campaign, member, row, ledger, self.client, summary, now, self.started)
+            return row
+        return None
+
+    async def _send(self, member: AudienceMember, row: SendRow) -> None:
+        """Send one reserved row and record the answer (on the loop's thread)."""
+        try:
+            assert member.phone_e164 is not None
+            message = template_message(
+                member.phone_e164, row.template_name, row.template_language, self.campaign.components(member.variables)
+            )
+            try:
+                result = await self.client.send(message)
+            except CampaignHaltError as halt:
+                self.ledger.complete(row, "failed", error_code=halt.error_code, error_detail=halt.error_detail)
+                self.summary.failed += 1
+                if self.stop is None:
+                    logger.error("campaign %s stopped at contact %s: %s", row.campaign_id, row.contact_id, halt)
+                    self.stop = halt
+                return
+            self._record(member, row, result)
+        except BaseException as exc:  # the row stays reserved: unknown next run, never resent
+            if self.error is None:
+                self.error = exc
+        finally:
+            self.slots.release()
+
+    def _record(self, member: AudienceMember, row: SendRow, result: SendResult) -> None:
+        ledger, summary, now = self.ledger, self.summary, self.now
+        if result.outcome == "failed" and result.error_code == MARKETING_LIMIT_CODE:
+            held = ledger.hold_for_marketing_limit(
+                row,
+                member=_member_json(member),
+                now=now,
+                retry_after=MARKETING_LIMIT_RETRY,
+                max_attempts=MARKETING_LIMIT_ATTEMPTS,
+                error_detail=result.error_detail or result.error_title,
+            )
+            if held:
+                summary.held += 1
+                summary.marketing_limit_held += 1
+            else:
+                summary.failed += 1
+            return
+        accepted = result.outcome == "accepted"
+        ledger.complete(
+            row,
+            result.outcome,
+            wamid=result.wamid,
+            error_code=result.error_code,
+            error_detail=result.error_detail or result.error_title,
+            sent_at=now + timedelta(seconds=time.monotonic() - self.started) if accepted else None,
+        )
+        if accepted:
+            summary.accepted += 1
+        elif result.outcome == "failed":
+            summary.failed += 1
+            summary.opted_out += result.error_code == OPTED_OUT_CODE
+            logger.warning(
+                "campaign %s: send to contact %s failed (code=%s)", row.campaign_id, row.contact_id, result.error_code
+            )
+        else:
+            summary.unknown += 1
+            logger.warning(
+                "campaign %s: send to contact %s has an unknown outcome (%s); it will not be resent",
+                row.campaign_id,
+                row.contact_id,
+                result.error_detail,
+            )
 
     def _template_reason(self, template: Template) -> str | None:
         """`template_paused` when Meta paused, disabled or re-categorised the template
@@ -318,70 +524,16 @@ def _row(
 
 def _record_unreached(
     campaign: Campaign,
-    members: list[AudienceMember],
+    members: Iterable[AudienceMember],
     ledger: SendLedger,
     summary: RunSummary,
     run_id: str,
     now: datetime,
+    batch_size: int,
 ) -> None:
     """Every member after the halt gets a ledger row (skipped, campaign_halted), so the
     run's outcome is complete; resuming the same run decides them again."""
-    for member in members:
-        row = _row(campaign, run_id, member)
-        if ledger.record_halted(row, now=now):
-            summary.skipped[CAMPAIGN_HALTED] += 1
-
-
-def _send(
-    campaign: Campaign,
-    member: AudienceMember,
-    row: SendRow,
-    ledger: SendLedger,
-    client: TemplateSender,
-    summary: RunSummary,
-    now: datetime,
-    started: float,
-) -> None:
-    """Send one reserved row and record the answer."""
-    assert member.phone_e164 is not None
-    try:
-        result = client.send(
-            template_message(
-                member.phone_e164,
-                row.template_name,
-                row.template_language,
-                campaign.components(member.variables),
-            )
-        )
-    except CampaignHaltError as halt:
-        ledger.complete(row, "failed", error_code=halt.error_code, error_detail=halt.error_detail)
-        summary.failed += 1
-        logger.error("campaign %s stopped at contact %s: %s", row.campaign_id, row.contact_id, halt)
-        raise CampaignRunStoppedError(summary, halt) from halt
-    accepted = result.outcome == "accepted"
-    ledger.complete(
-        row,
-        result.outcome,
-        wamid=result.wamid,
-        error_code=result.error_code,
-        error_detail=result.error_detail or result.error_title,
-        sent_at=now + timedelta(seconds=time.monotonic() - started) if accepted else None,
-    )
-    if accepted:
-        summary.accepted += 1
-    elif result.outcome == "failed":
-        summary.failed += 1
-        logger.warning(
-            "campaign %s: send to contact %s failed (code=%s)",
-            row.campaign_id,
-            row.contact_id,
-            result.error_code,
-        )
-    else:
-        summary.unknown += 1
-        logger.warning(
-            "campaign %s: send to contact %s has an unknown outcome (%s); it will not be resent",
-            row.campaign_id,
-            row.contact_id,
-            result.error_detail,
-        )
+    for batch in _batches(iter(members), batch_size):
+        written = ledger.record_halted_many([_row(campaign, run_id, member) for member in batch], now=now)
+        if written:
+            summary.skipped["campaign_halted"] += written

@@ -146,7 +146,7 @@ audience = [
 ]
 client = CloudApiClient(base_url, "crash-test-token", "1122334455667", timeout=30)
 run_campaign(campaign, audience, SendLedger(ledger_path), client, "run-1",
-             datetime(2025, 6, 2, 8, tzinfo=UTC))
+             datetime(2025, 6, 2, 8, tzinfo=UTC), max_in_flight=1)
 """
 
 
@@ -217,8 +217,8 @@ def test_spam_limit_stops_the_run_and_the_same_run_id_resumes(
     send_time: datetime,
 ) -> None:
     audience = [member("a", "01"), member("spam", "48"), member("b", "02"), member("c", "51")]
-    with pytest.raises(CampaignRunStoppedError) as caught:
-        run_campaign(campaign, audience, ledger, client, "run-1", send_time)
+    with pytest.raises(CampaignRunStoppedError) as caught:  # one request at a time
+        run_campaign(campaign, audience, ledger, client, "run-1", send_time, max_in_flight=1)
     assert caught.value.error_code == 131048
     assert (caught.value.summary.accepted, caught.value.summary.failed) == (1, 1)
     assert len(sim.requests) == 2  # b and c were not attempted

@@ -131,6 +131,7 @@ def test_rows_survive_reopening(tmp_path: Path) -> None:
             "inbox_id",
             "template_category",
             "in_service_window",
+            "attempt",
         }
 
 
