@@ -462,6 +462,18 @@ class SendLedger:
             )
             return cursor.rowcount == 1
 
+    def resolve_own_wamid(self, campaign_id: str, run_id: str, contact_id: str, *, sent_at: datetime | None) -> bool:
+        """An `unknown` row that has its wamid (Meta answered; recording it was cut short)
+        and whose message has status webhooks: it was accepted."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "update sends set status = 'accepted', sent_at = coalesce(sent_at, ?),"
+                " error_detail = 'reconciled: its message has status webhooks', updated_at = ?"
+                " where campaign_id = ? and run_id = ? and contact_id = ? and status = 'unknown' and wamid is not null",
+                (utc_iso(sent_at) if sent_at else None, _now(), campaign_id, run_id, contact_id),
+            )
+            return cursor.rowcount == 1
+
     def accepted_row_for(self, wamid: str) -> dict[str, Any] | None:
         found = self._conn.execute("select * from sends where wamid = ?", (wamid,)).fetchone()
         return dict(found) if found else None

@@ -40,6 +40,10 @@ record_contacts as (
     select * from {{ ref('int_record_contacts') }}
 ),
 
+campaign_sends as (
+    select * from {{ ref('stg_senders__campaign_sends') }}
+),
+
 -- the channels a checkout's "accept marketing" tick opts into (var
 -- checkout_marketing_opt_in_channels); explicit only on e-mail, what Shopify's box says
 tick_channels as (
@@ -161,6 +165,27 @@ refusal_statements as (
     where s.error_code = 131050
 ),
 
+-- error 131050 as the synchronous answer to a campaign send (senders/run.py): no wamid,
+-- so no status webhook; the send ledger is the evidence. The person is the contact of
+-- the send's number now, else the one the run sent to
+ledger_refusal_statements as (
+    select
+        {{ send_record_id('l') }} as evidence_record_id,
+        'marketing' as purpose,
+        'whatsapp' as channel,
+        'denied' as state,
+        true as is_explicit,
+        l.reserved_at as occurred_at,
+        'whatsapp' as source,
+        {{ dbt.concat(["'campaign send refused with error 131050 (user stopped marketing messages), campaign '", "l.campaign_id"]) }} as evidence,
+        coalesce(rc.contact_id, l.contact_id) as contact_id
+    from campaign_sends l
+    left join record_contacts rc on rc.record_id = {{ send_record_id('l') }}
+    where l.ledger_status = 'failed'
+      and l.error_code = 131050
+      and l.message_id is null
+),
+
 -- an opt-out or opt-in keyword the customer wrote, on the channel they wrote it on
 keyword_statements as (
     select
@@ -232,6 +257,7 @@ with_contacts as (
     from by_record b
     left join record_contacts rc on rc.record_id = b.evidence_record_id
     union all select * from refusal_statements
+    union all select * from ledger_refusal_statements
     union all select * from keyword_statements
 ),
 
