@@ -248,7 +248,9 @@ def test_pair_rate_spaces_sends_to_one_recipient(token: str) -> None:
         to_other = [at for at, body in zip(api.arrivals, api.bodies, strict=True) if body["to"] == "+393331234502"]
     assert [r.outcome for r in results] == ["accepted"] * 4
     gaps = [later - earlier for earlier, later in zip(to_same, to_same[1:], strict=False)]
-    assert len(gaps) == 2 and min(gaps) >= 0.49, gaps
+    # arrivals are stamped by the server: a first request that also opened the connection
+    # lands later than it left, so one gap may look shorter; together they span two intervals
+    assert len(gaps) == 2 and min(gaps) >= 0.4 and sum(gaps) >= 0.95, gaps
     assert to_other[0] - api.arrivals[0] < 0.3  # another recipient does not wait
 
 
