@@ -1,158 +1,107 @@
-"""WhatsApp Cloud API client for template sends (httpx + tenacity).
+"""WhatsApp Cloud API clients for template sends: `CloudApiClient` (sync, httpx.Client)
+and `AsyncCloudApiClient` (asyncio, httpx.AsyncClient, rate-limited), both over tenacity.
 
-One call to `send_template` ends in one of three outcomes:
+One call to `send(message)` ends in one of three outcomes (senders.send_results):
 
 - `accepted`: Meta returned a message id (accepted, not yet delivered);
 - `failed`: Meta refused the message, or every retry of a retryable refusal failed;
-  nothing was sent;
+  nothing was sent. `result.error_class` says what the caller does next: `opt_out`
+  (131050, record an opt-out), `marketing_limit` (131049, hold the contact 24 h),
+  `no_retry` (fix the campaign or skip the number), `retry` (retries exhausted);
 - `unknown`: the request may have reached Meta but no answer came back (read timeout,
   connection dropped mid-response). It is never retried: resending could send twice.
+  Exactly-once wins over "retry timeouts": only timeouts where the request provably did
+  not reach the server (connect and pool timeouts, connection refused) are retried.
 
-Retryable refusals (throughput, pair rate, upgrade, app/account rate limits, 131000
-and 5xx) and connection failures before the request left (connect errors and
-timeouts) are retried with exponential backoff. 131048 (spam rate limit) and 190
-(access token) raise `CampaignHaltError`: the whole run must stop.
+Which refusals are retried is one table (senders.send_errors.ERROR_CLASSES) and how long
+to wait one policy (senders.retry_policy): exponential backoff with full jitter,
+honouring Retry-After, 131056 waiting at least the pair interval. 131048 (spam rate
+limit) and 190 (access token) raise `CampaignHaltError`: the whole run must stop.
 
-The access token lives only in the client's default headers (httpx masks the
+The async client also keeps Meta's rates (senders.rate_limits): `messages_per_second`
+for every request (retries included) and one request per `pair_seconds` per recipient;
+`max_in_flight` bounds concurrent requests and sizes the keep-alive pool.
+
+The access token lives only in the clients' default headers (httpx masks the
 Authorization header in reprs); it is never logged nor put into results or exceptions.
 """
 
 from __future__ import annotations
 
-import logging
+import asyncio
 import os
-from dataclasses import dataclass, replace
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
 
 import httpx
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_result,
-    stop_after_attempt,
-    wait_exponential,
-)
+from tenacity import AsyncRetrying, Retrying
 
 from senders import message_body
+from senders.rate_limits import PairRateLimiter, throughput_limiter
+from senders.retry_policy import RetryPolicy, mask_phone
+from senders.send_errors import (
+    ERROR_CLASSES,
+    HALTING_CODES,
+    PAIR_RATE_CODE,
+    RETRYABLE_CODES,
+    CampaignHaltError,
+    ErrorClass,
+)
+from senders.send_results import (
+    Outcome,
+    SendResult,
+    raise_if_halting,
+    result_from_response,
+    result_from_transport_error,
+)
 
-logger = logging.getLogger(__name__)
+__all__ = [
+    "DEFAULT_API_VERSION",
+    "ERROR_CLASSES",
+    "GRAPH_API_URL",
+    "HALTING_CODES",
+    "RETRYABLE_CODES",
+    "AsyncCloudApiClient",
+    "CampaignHaltError",
+    "CloudApiClient",
+    "ErrorClass",
+    "Outcome",
+    "ProviderConfigError",
+    "SendResult",
+    "async_client_from_env",
+    "client_from_env",
+    "mask_phone",
+    "template_message",
+]
 
 GRAPH_API_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v23.0"
-
-RETRYABLE_CODES = frozenset({130429, 131056, 131057, 4, 80007, 131000})
-HALTING_CODES = frozenset({131048, 190})
-
-Outcome = Literal["accepted", "failed", "unknown"]
+DEFAULT_MAX_IN_FLIGHT = 64
 
 
 class ProviderConfigError(RuntimeError):
     """The environment does not describe a usable WhatsApp sender."""
 
 
-class CampaignHaltError(RuntimeError):
-    """Meta answered with an error that must stop the whole run (131048 spam, 190 token)."""
-
-    def __init__(self, error_code: int, error_title: str, error_detail: str, http_status: int):
-        super().__init__(f"WhatsApp error {error_code} ({error_title}): {error_detail}")
-        self.error_code = error_code
-        self.error_title = error_title
-        self.error_detail = error_detail
-        self.http_status = http_status
-
-
-@dataclass(frozen=True)
-class SendResult:
-    """What became of one send request."""
-
-    outcome: Outcome
-    wamid: str | None = None
-    error_code: int | None = None
-    error_title: str | None = None
-    error_detail: str | None = None
-    http_status: int | None = None
-    attempts: int = 1
-
-    @property
-    def retryable(self) -> bool:
-        if self.outcome != "failed":
-            return False
-        if self.error_code in RETRYABLE_CODES:
-            return True
-        return self.http_status is None or self.http_status >= 500
-
-
-def template_message(
-    to: str, template_name: str, language: str, body_params: list[str]
-) -> dict[str, Any]:
+def template_message(to: str, template_name: str, language: str, body_params: list[str]) -> dict[str, Any]:
     """The request body of a template message whose only parameters are the body's."""
     return message_body.template_message(to, template_name, language, message_body.body_component(body_params))
 
 
-def mask_phone(phone: str) -> str:
-    """A phone number fit for logs: only its last three digits."""
-    return f"…{phone[-3:]}" if len(phone) > 3 else "…"
+def _check_account(token: str, phone_number_id: str) -> None:
+    if not token:
+        raise ProviderConfigError("a WhatsApp access token is required")
+    if not phone_number_id:
+        raise ProviderConfigError("a WhatsApp phone_number_id is required")
 
 
-def _result_from_response(response: httpx.Response) -> SendResult:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if response.is_success:
-        messages = body.get("messages") if isinstance(body, dict) else None
-        if messages and isinstance(messages[0], dict) and messages[0].get("id"):
-            return SendResult(
-                "accepted", wamid=str(messages[0]["id"]), http_status=response.status_code
-            )
-        # Meta said yes but not with what: the message may well be on its way.
-        return SendResult(
-            "unknown",
-            error_title="unreadable success response",
-            error_detail=response.text[:500],
-            http_status=response.status_code,
-        )
-    error = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(error, dict):
-        return SendResult(
-            "failed",
-            error_title=f"HTTP {response.status_code}",
-            error_detail=response.text[:500],
-            http_status=response.status_code,
-        )
-    error_data = error.get("error_data")
-    details = error_data.get("details") if isinstance(error_data, dict) else None
-    code = error.get("code")
-    return SendResult(
-        "failed",
-        error_code=int(code) if isinstance(code, int | str) and str(code).isdigit() else None,
-        error_title=str(error.get("message", "")),
-        error_detail=str(details or error.get("message", "")),
-        http_status=response.status_code,
-    )
-
-
-def _last_result(state: RetryCallState) -> SendResult:
-    """Once retries are exhausted, the last attempt's result is the answer."""
-    assert state.outcome is not None
-    result: SendResult = state.outcome.result()
-    return result
-
-
-def _log_retry(state: RetryCallState, to: str) -> None:
-    result = state.outcome.result() if state.outcome and not state.outcome.failed else None
-    logger.warning(
-        "send to %s: attempt %d failed (code=%s, http=%s); retrying in %.2fs",
-        mask_phone(to),
-        state.attempt_number,
-        getattr(result, "error_code", None),
-        getattr(result, "http_status", None),
-        state.upcoming_sleep,
-    )
+def _messages_path(api_version: str, phone_number_id: str) -> str:
+    return f"/{api_version}/{phone_number_id}/messages"
 
 
 class CloudApiClient:
-    """Sends template messages from one business phone number."""
+    """Sends template messages from one business phone number, one request at a time."""
 
     def __init__(
         self,
@@ -166,22 +115,22 @@ class CloudApiClient:
         max_attempts: int = 5,
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
+        pair_seconds: float = 6.0,
     ) -> None:
-        if not token:
-            raise ProviderConfigError("a WhatsApp access token is required")
-        if not phone_number_id:
-            raise ProviderConfigError("a WhatsApp phone_number_id is required")
+        _check_account(token, phone_number_id)
         self.base_url = base_url.rstrip("/")
         self.phone_number_id = phone_number_id
         self.api_version = api_version
-        self.max_attempts = max_attempts
-        self.backoff_base = backoff_base
-        self.backoff_max = backoff_max
+        self.retry_policy = RetryPolicy(max_attempts, backoff_base, backoff_max, pair_seconds)
         self._http = httpx.Client(
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
         )
+
+    @property
+    def max_attempts(self) -> int:
+        return self.retry_policy.max_attempts
 
     def __repr__(self) -> str:
         return (
@@ -191,25 +140,15 @@ class CloudApiClient:
 
     @property
     def messages_path(self) -> str:
-        return f"/{self.api_version}/{self.phone_number_id}/messages"
+        return _messages_path(self.api_version, self.phone_number_id)
 
-    def send_template(
-        self, to: str, template_name: str, language: str, body_params: list[str]
-    ) -> SendResult:
+    def send_template(self, to: str, template_name: str, language: str, body_params: list[str]) -> SendResult:
         """Send one template message with body parameters (see `send`)."""
         return self.send(template_message(to, template_name, language, body_params))
 
     def send(self, body: dict[str, Any]) -> SendResult:
         """Send one message body (senders.message_body); see the module docstring for
         outcomes and retries."""
-        to = str(body.get("to", ""))
-        retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
-            wait=wait_exponential(multiplier=self.backoff_base, max=self.backoff_max),
-            retry=retry_if_result(lambda result: result.retryable),
-            retry_error_callback=_last_result,
-            before_sleep=lambda state: _log_retry(state, to),
-        )
         attempts = 0
 
         def attempt() -> SendResult:
@@ -217,28 +156,15 @@ class CloudApiClient:
             attempts += 1
             return self._post_once(body)
 
-        result = replace(retrying(attempt), attempts=attempts)
-        if result.error_code in HALTING_CODES:
-            raise CampaignHaltError(
-                result.error_code or 0,
-                result.error_title or "",
-                result.error_detail or "",
-                result.http_status or 0,
-            )
-        return result
+        retrying = Retrying(**self.retry_policy.tenacity_options(str(body.get("to", ""))))
+        return raise_if_halting(replace(retrying(attempt), attempts=attempts))
 
     def _post_once(self, body: dict[str, Any]) -> SendResult:
         try:
             response = self._http.post(self.messages_path, json=body)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            # The request never left: safe to try again.
-            return SendResult(
-                "failed", error_title="connection error", error_detail=type(exc).__name__
-            )
         except httpx.TransportError as exc:
-            # Sent (perhaps completely), answer lost: Meta may have accepted it.
-            return SendResult("unknown", error_title="no response", error_detail=type(exc).__name__)
-        return _result_from_response(response)
+            return result_from_transport_error(exc)
+        return result_from_response(response)
 
     def close(self) -> None:
         self._http.close()
@@ -250,14 +176,115 @@ class CloudApiClient:
         self.close()
 
 
-def client_from_env(env: dict[str, str] | None = None, **options: Any) -> CloudApiClient:
-    """The client configured by the environment.
+class AsyncCloudApiClient:
+    """Sends template messages from one business phone number, many at a time.
 
-    THREADLINE_WHATSAPP_TOKEN and THREADLINE_WHATSAPP_PHONE_NUMBER_ID select the
-    account; THREADLINE_WHATSAPP_API_URL overrides https://graph.facebook.com (point it
-    at the local simulator); THREADLINE_WHATSAPP_API_VERSION overrides the API version.
+    Safe to share between tasks of one event loop: `send` may be awaited concurrently
+    (e.g. `asyncio.gather` or a pool of workers); the client keeps the rates and the
+    in-flight bound itself. Each attempt waits, in order, for the recipient's pair
+    slot, a throughput token, then an in-flight slot, so a request waiting for its
+    recipient holds neither a token nor a connection.
     """
-    source = os.environ if env is None else env
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        phone_number_id: str,
+        api_version: str = DEFAULT_API_VERSION,
+        *,
+        messages_per_second: float = 80,
+        pair_seconds: float = 6.0,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+        timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+        max_attempts: int = 5,
+        backoff_base: float = 0.5,
+        backoff_max: float = 30.0,
+    ) -> None:
+        _check_account(token, phone_number_id)
+        if isinstance(max_in_flight, bool) or not isinstance(max_in_flight, int) or max_in_flight < 1:
+            raise ValueError(f"max_in_flight must be a whole number of requests >= 1, got {max_in_flight!r}")
+        self.base_url = base_url.rstrip("/")
+        self.phone_number_id = phone_number_id
+        self.api_version = api_version
+        self.messages_per_second = messages_per_second
+        self.max_in_flight = max_in_flight
+        self.retry_policy = RetryPolicy(max_attempts, backoff_base, backoff_max, pair_seconds)
+        self._throughput = throughput_limiter(messages_per_second)
+        self._pairs = PairRateLimiter(pair_seconds)
+        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            limits=httpx.Limits(max_connections=max_in_flight, max_keepalive_connections=max_in_flight),
+        )
+
+    @property
+    def max_attempts(self) -> int:
+        return self.retry_policy.max_attempts
+
+    @property
+    def pair_seconds(self) -> float:
+        return self.retry_policy.pair_seconds
+
+    @property
+    def messages_path(self) -> str:
+        return _messages_path(self.api_version, self.phone_number_id)
+
+    @property
+    def remembered_recipients(self) -> int:
+        """Recipients the pair-rate limiter holds now (bounded; see senders.rate_limits)."""
+        return len(self._pairs)
+
+    def __repr__(self) -> str:
+        return (
+            f"AsyncCloudApiClient(base_url={self.base_url!r}, phone_number_id={self.phone_number_id!r}, "
+            f"api_version={self.api_version!r}, messages_per_second={self.messages_per_second!r})"
+        )
+
+    async def send(self, message: dict[str, Any]) -> SendResult:
+        """Send one message body (senders.message_body); outcomes, retries and halts as
+        in the module docstring. Raises `CampaignHaltError` for 131048 and 190."""
+        to = str(message.get("to", ""))
+        attempts = 0
+
+        async def attempt() -> SendResult:
+            nonlocal attempts
+            attempts += 1
+            return await self._attempt_once(to, message)
+
+        retrying = AsyncRetrying(**self.retry_policy.tenacity_options(to))
+        result: SendResult = await retrying(attempt)
+        return raise_if_halting(replace(result, attempts=attempts))
+
+    async def _attempt_once(self, to: str, message: dict[str, Any]) -> SendResult:
+        slot = await self._pairs.acquire(to)
+        await self._throughput.acquire()
+        async with self._in_flight:
+            try:
+                response = await self._http.post(self.messages_path, json=message)
+            except httpx.TransportError as exc:
+                result = result_from_transport_error(exc)
+            else:
+                result = result_from_response(response)
+        if result.outcome == "failed" and result.error_code != PAIR_RATE_CODE:
+            # Refused or never sent: nothing reached the user, the turn is not spent.
+            self._pairs.release(slot)
+        return result
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncCloudApiClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+def _account_from_env(source: Mapping[str, str]) -> dict[str, str]:
     token = source.get("THREADLINE_WHATSAPP_TOKEN", "")
     phone_number_id = source.get("THREADLINE_WHATSAPP_PHONE_NUMBER_ID", "")
     missing = [
@@ -273,10 +300,39 @@ def client_from_env(env: dict[str, str] | None = None, **options: Any) -> CloudA
             f"set {' and '.join(missing)} to send WhatsApp messages "
             "(and THREADLINE_WHATSAPP_API_URL to use the local simulator)"
         )
-    return CloudApiClient(
-        base_url=source.get("THREADLINE_WHATSAPP_API_URL") or GRAPH_API_URL,
-        token=token,
-        phone_number_id=phone_number_id,
-        api_version=source.get("THREADLINE_WHATSAPP_API_VERSION") or DEFAULT_API_VERSION,
-        **options,
-    )
+    return {
+        "base_url": source.get("THREADLINE_WHATSAPP_API_URL") or GRAPH_API_URL,
+        "token": token,
+        "phone_number_id": phone_number_id,
+        "api_version": source.get("THREADLINE_WHATSAPP_API_VERSION") or DEFAULT_API_VERSION,
+    }
+
+
+def client_from_env(env: Mapping[str, str] | None = None, **options: Any) -> CloudApiClient:
+    """The client configured by the environment.
+
+    THREADLINE_WHATSAPP_TOKEN and THREADLINE_WHATSAPP_PHONE_NUMBER_ID select the
+    account; THREADLINE_WHATSAPP_API_URL overrides https://graph.facebook.com (point it
+    at the local simulator); THREADLINE_WHATSAPP_API_VERSION overrides the API version.
+    """
+    return CloudApiClient(**_account_from_env(os.environ if env is None else env), **options)
+
+
+def async_client_from_env(env: Mapping[str, str] | None = None, **options: Any) -> AsyncCloudApiClient:
+    """The async client configured by the environment: the variables of
+    `client_from_env`, plus THREADLINE_WHATSAPP_MESSAGES_PER_SECOND (the number's
+    throughput tier, default 80). `options` win over the environment."""
+    source = os.environ if env is None else env
+    account = _account_from_env(source)
+    name = "THREADLINE_WHATSAPP_MESSAGES_PER_SECOND"
+    raw = source.get(name, "").strip()
+    if raw and "messages_per_second" not in options:
+        try:
+            rate = float(raw)
+        except ValueError:
+            raise ProviderConfigError(f"{name} must be a number of messages per second, got {raw!r}") from None
+        try:
+            return AsyncCloudApiClient(**account, messages_per_second=rate, **options)
+        except ValueError as exc:
+            raise ProviderConfigError(f"{name}={raw}: {exc}") from None
+    return AsyncCloudApiClient(**account, **options)

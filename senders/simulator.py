@@ -4,17 +4,30 @@
 
 - no `Authorization: Bearer <token>` (or not the simulator's token, when it has one)
   -> HTTP 401, code 190 (OAuthException);
-- a body that is not a template message (`messaging_product`, `to`, `type`,
-  `template.name`, `template.language.code`, text parameters) -> HTTP 400, code 100;
-- a template (name, language) not in the registry, or REJECTED -> 400, code 132001;
+- a body that is not a template message -> HTTP 400, code 100 (senders.simulator_checks);
+- a template (name, language) not in the registry, or REJECTED -> 404, code 132001;
   PAUSED -> 400, code 132015;
-- a body parameter count other than the template's -> 400, code 132000.
+- each component's parameters against the template (senders.simulator_checks): a
+  count other than the template's -> 400, code 132000; a parameter of another type
+  or format than the template's -> 400, code 132012; a malformed value -> 400, code 100;
+- throughput: more than `messages_per_second` messages of one phone number in a
+  second -> HTTP 429, code 130429, with `Retry-After` (senders.simulator_limits);
+- pair rate: a message to a `to` accepted less than `pair_seconds` ago -> 400, 131056;
+- the digit table below, then the injected faults (senders.simulator_faults).
+
+An accepted message answers Meta's success body, `{"messaging_product": "whatsapp",
+"contacts": [{"input": to, "wa_id": digits}], "messages": [{"id": "wamid.…",
+"message_status": "accepted"}]}`, and is appended to the send log.
+
+The in-process constructor leaves throughput and pair rate off (None) unless given,
+since tests send as fast as loopback allows; the CLI defaults to Meta's 80 messages/s
+and 6 s.
 
 `GET /{version}/{waba_id}/message_templates?fields=..&limit=..&after=..` lists the
 registry as Meta's template objects, paginated (`paging.cursors.after`, `paging.next`);
 `fail_template_lists(429, 500, ...)` makes the next list requests fail first;
 `change_template_category()` and `set_template_status()` change a template as Meta
-would and land its template webhook.
+would and land its template webhook (always as a landing file).
 
 Then the outcome of a send depends on the last two digits of the recipient (`to`, digits only):
 
@@ -34,16 +47,57 @@ Then the outcome of a send depends on the last two digits of the recipient (`to`
 | 80 to 89        | 200 accepted                            | sent, delivered (never read)   |
 | anything else   | 200 accepted                            | sent, delivered, read          |
 
-"1st attempt" counts per recipient over the simulator's life. Status times follow the
-simulated send time taken from `clock()`: sent +1 s, delivered +5 s, read +2..120 min
-(fixed per message), failed +2 s. `pricing` (PMP, regular, the template's category)
-is on sent and delivered; `conversation` is added for API versions before v24.0.
+"1st attempt" counts per recipient over the simulator's life (the newest million
+recipients are remembered). Status times follow the simulated send time taken from
+`clock()`: sent +1 s, delivered +5 s, read +2..120 min (fixed per message), failed
++2 s. `pricing` is on sent and delivered: `{billable, pricing_model: "PMP", category:
+the template's (marketing, utility, authentication), type}` with type
+`free_entry_point` inside a free entry point window (72 h from an inbound message
+through a click-to-WhatsApp ad, `note_inbound(wa_id, at, entry_point=True)`),
+`free_customer_service` for a utility template inside the customer service window (24 h
+from the recipient's last inbound message, `note_inbound(wa_id, at)`), else `regular`;
+billable is false for the free types. `conversation` is added for API versions before v24.0.
 
-Webhook bodies are kept pending for `status_delay_seconds`, then written (or at once
-by `flush()`/`close()`) as `landing/whatsapp/<YYYY-MM-DD of the event>/sim-<uuid>.jsonl`,
-one body per line, through `pipelines.landing.write_jsonl`.
+Status webhook bodies are kept pending for `status_delay_seconds`, then delivered (or
+at once by `flush()`/`close()`) by senders.simulator_webhooks: by default as
+`landing/whatsapp/<YYYY-MM-DD of the event>/sim-<uuid>.jsonl`, one body per line; with
+`webhook_url=` (and `app_secret=`) POSTed one by one, signed with
+`X-Hub-Signature-256`, retried until the receiver takes them.
 
-CLI: `python -m senders.simulator --port 8765 --home DIR`.
+The send log (`send_log=`, senders.simulator_send_log): one JSON line per accepted
+message, including one accepted and then dropped without an answer, written with one
+O_APPEND write as it is accepted, so a test in another process can count sends per
+recipient while the simulator runs:
+
+    {"wamid": "wamid.SIM…", "to": "+393331234567", "wa_id": "393331234567",
+     "template_name": "riordino_integratori", "template_language": "it",
+     "phone_number_id": "1122334455667", "accepted_at": "2026-12-02T17:40:01.123456+00:00",
+     "answered": true}
+
+(`accepted_at`: the simulator's wall clock, UTC; `answered`: false when the connection
+was dropped after accepting.) `sends` (and `GET /_simulator/sends`) give the same entries.
+
+Admin endpoints, for a simulator in another process (no token):
+
+    GET  /_simulator/sends     {"sends": [<send log entries>]}
+    GET  /_simulator/faults    {"faults": {...}}
+    POST /_simulator/faults    a Faults JSON object (replaces all faults); answers the faults
+    POST /_simulator/inbound   {"wa_id": "39…", "at": "<ISO 8601 with offset>" (default
+                               now), "entry_point": false}: as note_inbound()
+
+CLI (prints one ready line, `WhatsApp Cloud API simulator on http://HOST:PORT, webhooks
+to WHERE`, once listening; SIGTERM/SIGINT flush and exit):
+
+    python -m senders.simulator --port P --home DIR [--host H] [--token T]
+        [--send-log FILE] [--messages-per-second N|off] [--pair-seconds S]
+        [--faults JSON] [--seed N] [--status-delay S]
+        [--webhook-url URL --app-secret-env VAR]
+
+`--port 0` takes a free port (read it from the ready line); `--messages-per-second`
+defaults to 80 (`off`: no limit), `--pair-seconds` to 6 (0: off); `--faults` is a
+senders.simulator_faults.Faults JSON object, `--seed` overrides its seed;
+`--webhook-url` POSTs the status webhooks signed with the secret in `$VAR` (default
+THREADLINE_META_APP_SECRET) instead of writing landing files.
 """
 
 from __future__ import annotations
@@ -54,12 +108,14 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import re
 import signal
+import socket
 import threading
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -71,6 +127,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from pipelines.landing import write_jsonl
 from pipelines.settings import paths
+from senders.simulator_checks import check_parameters, parse_template_message
+from senders.simulator_errors import _ERRORS, _ERRORS_HREF, SimulatedError, auth_error, meta_error
+from senders.simulator_faults import Faults
+from senders.simulator_limits import Limits
+from senders.simulator_send_log import SendLog
+from senders.simulator_webhooks import HttpSink, LandingSink, WebhookSink
 from senders.templates import Template, TemplateCategory, TemplateRegistry, TemplateStatus, load_templates
 
 logger = logging.getLogger(__name__)
@@ -78,78 +140,28 @@ logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 _MESSAGES_PATH = re.compile(r"^/(v\d+\.\d+)/([^/]+)/messages/?$")
 _TEMPLATES_PATH = re.compile(r"^/(v\d+\.\d+)/([^/]+)/message_templates/?$")
+_ADMIN_PREFIX = "/_simulator/"
+_ATTEMPTS_KEPT = 1_000_000  # recipients whose attempt numbers are remembered (LRU)
+_SERVICE_WINDOW = timedelta(hours=24)
+_ENTRY_POINT_WINDOW = timedelta(hours=72)
 _TEMPLATE_PAGE_DEFAULT = 25
-_ERRORS_HREF = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
-
-# code -> (title, details) as Meta words them
-_ERRORS: dict[int, tuple[str, str]] = {
-    100: ("Invalid parameter", "Invalid parameter"),
-    130429: ("Rate limit hit", "Cloud API message throughput has been reached."),
-    131000: ("Something went wrong", "Message failed to send due to an unknown error."),
-    131026: ("Message undeliverable", "Message Undeliverable."),
-    131048: (
-        "Spam rate limit hit",
-        "Message failed to send because there are restrictions on how many messages can be "
-        "sent from this phone number. This may be because too many previous messages were "
-        "blocked or flagged as spam.",
-    ),
-    131049: (
-        "This message was not delivered to maintain healthy ecosystem engagement.",
-        "In order to maintain a healthy ecosystem engagement, the message failed to be delivered.",
-    ),
-    131050: (
-        "Unable to deliver the message. This recipient has chosen to stop receiving marketing "
-        "messages on WhatsApp from your business.",
-        "Unable to deliver the message. This recipient has chosen to stop receiving marketing "
-        "messages on WhatsApp from your business.",
-    ),
-    131056: (
-        "(Business Account, Consumer Account) pair rate limit hit",
-        "Message failed to send because there were too many messages sent from this phone "
-        "number to the same phone number in a short period of time.",
-    ),
-    132000: (
-        "Number of parameters does not match the expected number of params",
-        "body: number of localizable_params does not match the expected number of params",
-    ),
-    132001: ("Template name does not exist in the translation", "template name does not exist"),
-    132015: ("Template is Paused", "Cannot send message using a paused template."),
-}
 
 _FAILED_STATUS = {"13": 131026, "49": 131049, "50": 131050}
 _FIRST_ATTEMPT_ERROR = {"29": (429, 130429), "56": (400, 131056), "99": (500, 131000)}
 _ALWAYS_ERROR = {"51": (400, 131050), "48": (400, 131048), "98": (503, 131000)}
 
 
-class SimulatedError(Exception):
-    """An error answer, carrying Meta's HTTP status and error body."""
+@dataclass(frozen=True)
+class Answer:
+    """What the HTTP layer does with one request: answer `status` + `body` (after
+    `delay` seconds), or, when `answer` is False, close the connection without a word
+    (after `delay`: a timeout holds the request first)."""
 
-    def __init__(self, http_status: int, body: dict[str, Any]):
-        super().__init__(body["error"]["message"])
-        self.http_status = http_status
-        self.body = body
-
-
-def meta_error(http_status: int, code: int, details: str | None = None) -> SimulatedError:
-    title, default_details = _ERRORS[code]
-    error: dict[str, Any] = {
-        "message": f"(#{code}) {title}",
-        "type": "OAuthException",
-        "code": code,
-        "error_data": {"messaging_product": "whatsapp", "details": details or default_details},
-        "fbtrace_id": uuid.uuid4().hex[:23],
-    }
-    return SimulatedError(http_status, {"error": error})
-
-
-def _auth_error() -> SimulatedError:
-    error = {
-        "message": "Invalid OAuth access token - Cannot parse access token",
-        "type": "OAuthException",
-        "code": 190,
-        "fbtrace_id": uuid.uuid4().hex[:23],
-    }
-    return SimulatedError(401, {"error": error})
+    status: int
+    body: dict[str, Any]
+    headers: tuple[tuple[str, str], ...] = ()
+    delay: float = 0.0
+    answer: bool = True
 
 
 @dataclass(frozen=True)
@@ -175,6 +187,12 @@ class CloudApiSimulator:
         templates: TemplateRegistry | None = None,
         clock: Clock | None = None,
         slow_response_seconds: float = 1.0,
+        send_log: Path | None = None,
+        messages_per_second: int | None = None,
+        pair_seconds: float | None = None,
+        faults: Faults | None = None,
+        webhook_url: str | None = None,
+        app_secret: str | bytes | None = None,
     ) -> None:
         self.landing_dir = Path(landing_dir)
         self.status_delay_seconds = status_delay_seconds
@@ -186,11 +204,19 @@ class CloudApiSimulator:
         self._clock: Clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
         self._requests: list[Any] = []
-        self._attempts: Counter[str] = Counter()
+        self._attempts: OrderedDict[str, int] = OrderedDict()
         self._template_list_errors: list[int] = []
         self.template_list_requests: list[str] = []
         self._pending: list[_Pending] = []
         self._written: list[Path] = []
+        self._inbound: dict[str, datetime] = {}
+        self._entry_points: dict[str, datetime] = {}
+        self.limits = Limits(messages_per_second, pair_seconds)
+        self.faults = faults or Faults()
+        self.send_log = SendLog(send_log)
+        self._sink: WebhookSink = (
+            HttpSink(webhook_url, app_secret or b"") if webhook_url else LandingSink(self.landing_dir)
+        )
         self._closed = threading.Event()
         self._server = _Server((host, port), self)
         self._threads = [
@@ -217,19 +243,50 @@ class CloudApiSimulator:
             return list(self._requests)
 
     @property
+    def sends(self) -> list[dict[str, Any]]:
+        """Every message accepted, as the send log has it (senders.simulator_send_log)."""
+        return self.send_log.entries
+
+    @property
     def written_files(self) -> list[Path]:
         with self._lock:
             return list(self._written)
 
+    def set_faults(self, faults: Faults | None = None, **changes: Any) -> Faults:
+        """Replace the faults (`faults`), or change some of their fields (`changes`)."""
+        updated = Faults.from_json(changes, base=faults or (self.faults if not faults else None))
+        self.faults = updated
+        return updated
+
+    def note_inbound(self, wa_id: str, at: datetime, entry_point: bool = False) -> None:
+        """The recipient wrote to the business at `at` (simulated time): the 24-hour
+        customer service window opens (a utility template in it is
+        free_customer_service); with `entry_point`, through a click-to-WhatsApp ad or
+        Page button: a 72-hour free entry point window (every template free_entry_point)."""
+        digits = re.sub(r"\D", "", wa_id)
+        moment = at.astimezone(UTC)
+        with self._lock:
+            self._inbound[digits] = max(moment, self._inbound.get(digits, moment))
+            if entry_point:
+                self._entry_points[digits] = moment
+
+    def _pricing_type(self, wa_id: str, category: str, sent_at: datetime) -> str:
+        with self._lock:
+            entry = self._entry_points.get(wa_id)
+            inbound = self._inbound.get(wa_id)
+        if entry is not None and entry <= sent_at < entry + _ENTRY_POINT_WINDOW:
+            return "free_entry_point"
+        if category == "utility" and inbound is not None and inbound <= sent_at < inbound + _SERVICE_WINDOW:
+            return "free_customer_service"
+        return "regular"
+
     # -- the send endpoint -------------------------------------------------------------
 
-    def handle_send(
-        self, path: str, authorization: str | None, raw: bytes
-    ) -> tuple[int, dict[str, Any]]:
-        """Answer one POST: (HTTP status, JSON body)."""
+    def handle_send(self, path: str, authorization: str | None, raw: bytes) -> Answer:
+        """Answer one POST to the messages endpoint."""
         match = _MESSAGES_PATH.match(urlsplit(path).path)
         if match is None:
-            return 404, meta_error(404, 100, f"Unknown path components: {path}").body
+            return Answer(404, meta_error(404, 100, f"Unknown path components: {path}").body)
         try:
             body = json.loads(raw) if raw else None
         except (ValueError, UnicodeDecodeError):
@@ -237,15 +294,24 @@ class CloudApiSimulator:
         with self._lock:
             self._requests.append(body)
         try:
-            return 200, self._accept(match.group(1), match.group(2), authorization, body)
+            return self._accept(match.group(1), match.group(2), authorization, body)
         except SimulatedError as error:
-            return error.http_status, error.body
+            return Answer(error.http_status, error.body, error.headers)
+
+    def _attempt(self, wa_id: str) -> int:
+        with self._lock:
+            count = self._attempts.pop(wa_id, 0) + 1
+            self._attempts[wa_id] = count
+            if len(self._attempts) > _ATTEMPTS_KEPT:
+                self._attempts.popitem(last=False)
+            return count
 
     def _accept(
         self, version: str, phone_number_id: str, authorization: str | None, body: Any
-    ) -> dict[str, Any]:
+    ) -> Answer:
         self._check_token(authorization)
-        to, template_name, language, params = _parse_template_message(body)
+        message = parse_template_message(body)
+        to, template_name, language = message.to, message.name, message.language
         template = self._templates.get((template_name, language))
         if template is None or template.status is TemplateStatus.REJECTED:
             raise meta_error(
@@ -255,40 +321,95 @@ class CloudApiSimulator:
             )
         if template.status is TemplateStatus.PAUSED:
             raise meta_error(400, 132015)
-        if len(params) != template.body_params:
-            raise meta_error(
-                400,
-                132000,
-                f"body: number of localizable_params ({len(params)}) does not match the "
-                f"expected number of params ({template.body_params})",
-            )
+        check_parameters(template, message.components)
         wa_id = re.sub(r"\D", "", to)
         suffix = wa_id[-2:]
-        with self._lock:
-            self._attempts[wa_id] += 1
-            first_attempt = self._attempts[wa_id] == 1
+        attempt = self._attempt(wa_id)
+        retry_after = self.limits.throughput_retry_after(phone_number_id)
+        if retry_after is not None:
+            error = meta_error(429, 130429)
+            error.headers = (("Retry-After", str(retry_after)),)
+            raise error
+        if self.limits.pair_blocked(wa_id):
+            raise meta_error(400, 131056)
         if suffix in _ALWAYS_ERROR:
             raise meta_error(*_ALWAYS_ERROR[suffix])
-        if suffix in _FIRST_ATTEMPT_ERROR and first_attempt:
+        if suffix in _FIRST_ATTEMPT_ERROR and attempt == 1:
             raise meta_error(*_FIRST_ATTEMPT_ERROR[suffix])
+        faults = self.faults
+        fault = faults.request_fault(wa_id, attempt)
+        if fault == "timeout":
+            return Answer(0, {}, delay=faults.timeout_seconds, answer=False)
+        if fault == "server_error":
+            status = faults.server_error_status(wa_id, attempt)
+            raise meta_error(status, 131000)
         wamid = f"wamid.SIM{uuid.uuid4().hex.upper()}"
-        self._schedule_statuses(
-            wamid, wa_id, phone_number_id, version, template.category.value.lower()
+        self.limits.note_accepted(wa_id)
+        self.send_log.record(
+            wamid=wamid,
+            to=to,
+            wa_id=wa_id,
+            template_name=template_name,
+            template_language=language,
+            phone_number_id=phone_number_id,
+            answered=fault != "drop",
         )
-        if suffix == "97":
-            time.sleep(self.slow_response_seconds)
-        return {
-            "messaging_product": "whatsapp",
-            "contacts": [{"input": to, "wa_id": wa_id}],
-            "messages": [{"id": wamid, "message_status": "accepted"}],
-        }
+        self._schedule_statuses(
+            wamid, wa_id, phone_number_id, version, template.category.value.lower(), attempt
+        )
+        if fault == "drop":
+            return Answer(0, {}, answer=False)
+        delay = self.slow_response_seconds if suffix == "97" else 0.0
+        if fault == "slow":
+            delay += faults.slow_seconds
+        return Answer(
+            200,
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": to, "wa_id": wa_id}],
+                "messages": [{"id": wamid, "message_status": "accepted"}],
+            },
+            delay=delay,
+        )
 
     def _check_token(self, authorization: str | None) -> None:
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise _auth_error()
+            raise auth_error()
         if self._token is not None and not hmac.compare_digest(token.strip(), self._token):
-            raise _auth_error()
+            raise auth_error()
+
+    # -- the admin endpoints (a simulator in another process) ----------------------------
+
+    def wait(self, seconds: float) -> None:
+        """Sleep `seconds`, or less when the simulator closes."""
+        self._closed.wait(seconds)
+
+    def handle_admin(self, method: str, path: str, raw: bytes) -> Answer:
+        """`GET|POST /_simulator/faults`, `GET /_simulator/sends`, `POST /_simulator/inbound`."""
+        route = (method, urlsplit(path).path.rstrip("/"))
+        try:
+            data = json.loads(raw) if raw else {}
+        except ValueError:
+            return Answer(400, {"error": "the body must be JSON"})
+        try:
+            if route == ("POST", "/_simulator/faults"):
+                self.set_faults(Faults.from_json(data))
+            elif route == ("POST", "/_simulator/inbound"):
+                if not isinstance(data, dict) or not isinstance(data.get("wa_id"), str):
+                    raise ValueError("give {wa_id, at (ISO 8601, default now), entry_point}")
+                at = datetime.fromisoformat(data["at"]) if data.get("at") else self._clock()
+                if at.tzinfo is None:
+                    raise ValueError("`at` needs a UTC offset")
+                self.note_inbound(data["wa_id"], at, bool(data.get("entry_point", False)))
+                return Answer(200, {"ok": True})
+            elif route == ("GET", "/_simulator/sends"):
+                return Answer(200, {"sends": self.sends})
+            elif route != ("GET", "/_simulator/faults"):
+                return Answer(404, {"error": f"no admin route {method} {route[1]}"})
+        except (TypeError, ValueError) as exc:
+            return Answer(400, {"error": str(exc)})
+        return Answer(200, {"faults": self.faults.to_json()})
 
     # -- the template list -------------------------------------------------------------
 
@@ -394,15 +515,26 @@ class CloudApiSimulator:
     # -- status webhooks ---------------------------------------------------------------
 
     def _schedule_statuses(
-        self, wamid: str, wa_id: str, phone_number_id: str, version: str, category: str
+        self,
+        wamid: str,
+        wa_id: str,
+        phone_number_id: str,
+        version: str,
+        category: str,
+        attempt: int = 1,
     ) -> None:
-        events = _status_events(wamid, wa_id, version, category, self._clock().astimezone(UTC))
+        sent_at = self._clock().astimezone(UTC)
+        pricing_type = self._pricing_type(wa_id, category, sent_at)
+        events = _status_events(wamid, wa_id, version, category, sent_at, pricing_type)
         bodies = [
             (moment, self._webhook(phone_number_id, wamid, wa_id, moment, status))
             for moment, status in events
         ]
         if wa_id.endswith("77"):  # at-least-once, out of order: each body twice, newest first
             bodies = [body for body in reversed(bodies) for _ in range(2)]
+        faults = self.faults
+        if faults.any_webhook_faults:
+            bodies = [bodies[i] for i in faults.webhook_plan(wa_id, attempt, len(bodies))]
         due = time.monotonic() + self.status_delay_seconds
         with self._lock:
             self._pending.extend(_Pending(due, moment, body) for moment, body in bodies)
@@ -454,17 +586,9 @@ class CloudApiSimulator:
             if not ready:
                 return []
             self._pending = waiting
-            by_day: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for pending in ready:
-                by_day[pending.occurred_at.strftime("%Y-%m-%d")].append(pending.body)
-            files = [
-                write_jsonl(
-                    self.landing_dir / "whatsapp" / day / f"sim-{uuid.uuid4()}.jsonl", bodies
-                )
-                for day, bodies in sorted(by_day.items())
-            ]
+            files = self._sink.deliver([(p.occurred_at, p.body) for p in ready])
             self._written.extend(files)
-        logger.debug("simulator wrote %d status webhooks in %d files", len(ready), len(files))
+        logger.debug("simulator delivered %d status webhooks (%d files)", len(ready), len(files))
         return files
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -479,6 +603,8 @@ class CloudApiSimulator:
         for thread in self._threads:
             thread.join(timeout=5)
         self.flush()
+        self._sink.close()
+        self.send_log.close()
 
     def __enter__(self) -> CloudApiSimulator:
         return self
@@ -493,7 +619,12 @@ class CloudApiSimulator:
 
 
 def _status_events(
-    wamid: str, wa_id: str, version: str, category: str, sent_at: datetime
+    wamid: str,
+    wa_id: str,
+    version: str,
+    category: str,
+    sent_at: datetime,
+    pricing_type: str = "regular",
 ) -> list[tuple[datetime, dict[str, Any]]]:
     """(time, status fields) of each status webhook a message accepted at `sent_at` gets."""
     suffix = wa_id[-2:]
@@ -508,7 +639,12 @@ def _status_events(
             "href": _ERRORS_HREF,
         }
         return [(sent_at + timedelta(seconds=2), {"status": "failed", "errors": [error]})]
-    pricing = {"billable": True, "pricing_model": "PMP", "type": "regular", "category": category}
+    pricing = {
+        "billable": pricing_type == "regular",
+        "pricing_model": "PMP",
+        "category": category,
+        "type": pricing_type,
+    }
     sent: dict[str, Any] = {"status": "sent", "pricing": pricing}
     delivered: dict[str, Any] = {"status": "delivered", "pricing": pricing}
     if _major(version) < 24:  # `conversation` is gone from v24.0 on
@@ -543,46 +679,6 @@ def _major(version: str) -> int:
     return int(version.lstrip("v").split(".")[0])
 
 
-def _parse_template_message(body: Any) -> tuple[str, str, str, list[str]]:
-    """(to, template name, language, body texts) of a template message, else error 100."""
-
-    def invalid(details: str) -> SimulatedError:
-        return meta_error(400, 100, details)
-
-    if not isinstance(body, dict):
-        raise invalid("The request body must be a JSON object")
-    if body.get("messaging_product") != "whatsapp":
-        raise invalid("The parameter messaging_product is required and must be 'whatsapp'")
-    if body.get("recipient_type", "individual") != "individual":
-        raise invalid("Param recipient_type must be 'individual'")
-    to = body.get("to")
-    if not isinstance(to, str) or not 5 <= len(re.sub(r"\D", "", to)) <= 15:
-        raise invalid("Param to must be a phone number")
-    if body.get("type") != "template":
-        raise invalid("Param type must be 'template'")
-    template = body.get("template")
-    if not isinstance(template, dict) or not isinstance(template.get("name"), str):
-        raise invalid("Param template['name'] is required")
-    language = template.get("language")
-    if not isinstance(language, dict) or not isinstance(language.get("code"), str):
-        raise invalid("Param template['language']['code'] is required")
-    components = template.get("components", [])
-    if not isinstance(components, list):
-        raise invalid("Param template['components'] must be an array")
-    texts: list[str] = []
-    for component in components:
-        if not isinstance(component, dict) or not isinstance(component.get("type"), str):
-            raise invalid("Each template component needs a type")
-        if component["type"] != "body":
-            continue
-        for parameter in component.get("parameters", []):
-            text = parameter.get("text") if isinstance(parameter, dict) else None
-            if parameter.get("type") != "text" or not isinstance(text, str) or not text.strip():
-                raise invalid("Body parameters must be {type: text, text: non-empty string}")
-            texts.append(text)
-    return to, template["name"], language["code"], texts
-
-
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a handler still sleeping (slow answer) never blocks close()
 
@@ -592,27 +688,51 @@ class _Server(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"  # keep-alive
     disable_nagle_algorithm = True  # headers and body go out as separate writes
     server_version = "ThreadlineCloudApiSimulator/1.0"
+
+    @property
+    def simulator(self) -> CloudApiSimulator:
+        return cast(_Server, self.server).simulator
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        simulator = cast(_Server, self.server).simulator
-        status, body = simulator.handle_send(self.path, self.headers.get("Authorization"), raw)
-        self._reply(status, body)
+        if self.path.startswith(_ADMIN_PREFIX):
+            self._answer(self.simulator.handle_admin("POST", self.path, raw))
+            return
+        self._answer(self.simulator.handle_send(self.path, self.headers.get("Authorization"), raw))
 
     def do_GET(self) -> None:  # noqa: N802
-        simulator = cast(_Server, self.server).simulator
-        self._reply(*simulator.handle_template_list(self.path, self.headers.get("Authorization")))
+        if self.path.startswith(_ADMIN_PREFIX):
+            self._answer(self.simulator.handle_admin("GET", self.path, b""))
+            return
+        self._reply(*self.simulator.handle_template_list(self.path, self.headers.get("Authorization")))
 
-    def _reply(self, status: int, body: dict[str, Any]) -> None:
+    def _answer(self, answer: Answer) -> None:
+        if answer.delay > 0:
+            self.simulator.wait(answer.delay)
+        if not answer.answer:
+            self.close_connection = True
+            try:
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        self._reply(answer.status, answer.body, answer.headers)
+
+    def _reply(
+        self, status: int, body: dict[str, Any], headers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         payload = json.dumps(body).encode()
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
+            for name, value in headers:
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):
@@ -623,17 +743,63 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Local WhatsApp Cloud API simulator")
+    parser = argparse.ArgumentParser(
+        prog="python -m senders.simulator", description="Local WhatsApp Cloud API simulator"
+    )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=8765, help="0: any free port (see the ready line)")
     parser.add_argument("--home", help="THREADLINE_HOME whose landing/ receives the webhooks")
     parser.add_argument("--status-delay", type=float, default=2.0, help="seconds before webhooks")
+    parser.add_argument("--token", help="the only bearer token accepted (default: any)")
+    parser.add_argument("--send-log", type=Path, help="append one JSON line per accepted message")
+    parser.add_argument(
+        "--messages-per-second",
+        type=_optional_int,
+        default=80,
+        help="throughput per phone number, 1..1000, or 'off' (default 80)",
+    )
+    parser.add_argument(
+        "--pair-seconds",
+        type=float,
+        default=6.0,
+        help="a second message to the same `to` within S seconds answers 131056; 0: off (default 6)",
+    )
+    parser.add_argument("--faults", default="{}", help="JSON object of senders.simulator_faults.Faults")
+    parser.add_argument("--seed", type=int, help="seed of the fault draws (overrides faults.seed)")
+    parser.add_argument("--webhook-url", help="POST signed status webhooks here instead of landing files")
+    parser.add_argument(
+        "--app-secret-env",
+        default="THREADLINE_META_APP_SECRET",
+        help="environment variable holding the app secret that signs webhooks",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
+    try:
+        faults = Faults.from_json(json.loads(args.faults))
+        if args.seed is not None:
+            faults = Faults.from_json({"seed": args.seed}, base=faults)
+    except ValueError as exc:
+        parser.error(f"--faults: {exc}")
+    app_secret = None
+    if args.webhook_url:
+        app_secret = os.environ.get(args.app_secret_env, "")
+        if not app_secret:
+            parser.error(f"--webhook-url needs the app secret in ${args.app_secret_env}")
+
     landing = paths(args.home).landing
     simulator = CloudApiSimulator(
-        landing, host=args.host, port=args.port, status_delay_seconds=args.status_delay
+        landing,
+        host=args.host,
+        port=args.port,
+        status_delay_seconds=args.status_delay,
+        token=args.token,
+        send_log=args.send_log,
+        messages_per_second=args.messages_per_second,
+        pair_seconds=args.pair_seconds,
+        faults=faults,
+        webhook_url=args.webhook_url,
+        app_secret=app_secret,
     )
     stop = threading.Event()
 
@@ -642,11 +808,14 @@ def main(argv: list[str] | None = None) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    print(
-        f"WhatsApp Cloud API simulator on {simulator.base_url}, webhooks to {landing}", flush=True
-    )
+    where = args.webhook_url or str(landing)
+    print(f"WhatsApp Cloud API simulator on {simulator.base_url}, webhooks to {where}", flush=True)
     stop.wait()
     simulator.close()
+
+
+def _optional_int(value: str) -> int | None:
+    return None if value.lower() in ("off", "none", "0") else int(value)
 
 
 if __name__ == "__main__":

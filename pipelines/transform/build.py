@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from pipelines.settings import DBT_PROJECT_DIR
-from pipelines.transform.project import dbt_executable
+from pipelines.transform.manifest import dbt_executable
 
 
 def dbt(

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
 from pipelines.settings import DBT_PROJECT_DIR
-
-
-def dbt_executable() -> str:
-    """The `dbt` beside this interpreter (the project's venv), else the one on PATH."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
-
+from pipelines.transform.manifest import MANIFEST_PATH, dbt_executable, ensure_manifest  # noqa: F401 (re-exported)
 
 # dagster-dbt's own helpers run `dbt` from PATH: make sure the venv's comes first
 _VENV_BIN = str(Path(sys.executable).parent)
@@ -26,34 +18,5 @@ if _VENV_BIN not in os.environ.get("PATH", "").split(os.pathsep):
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
-
-
-def _newest_project_file() -> float:
-    """When the dbt project's own files last changed (models, macros, seeds, config)."""
-    files = [DBT_PROJECT_DIR / "dbt_project.yml"]
-    for folder in ("staging", "intermediate", "marts", "segments", "macros", "seeds", "tests"):
-        files += [f for f in (DBT_PROJECT_DIR / folder).rglob("*") if f.is_file()]
-    return max(f.stat().st_mtime for f in files if f.exists())
-
-
-def ensure_manifest() -> Path:
-    """Parse the dbt project when no manifest exists yet (a fresh clone) or when a model,
-    macro, seed or test changed since the manifest was written."""
-    manifest = dbt_project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_project_file():
-        env = {**os.environ, "THREADLINE_HOME": os.environ.get("THREADLINE_HOME", "/tmp")}
-        subprocess.run(
-            [
-                dbt_executable(),
-                "parse",
-                "--quiet",
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(manifest.parent),
-            ],
-            cwd=DBT_PROJECT_DIR,
-            env=env,
-            check=True,
-        )
-    return manifest
+if dbt_project.manifest_path != MANIFEST_PATH:  # the cheap reader and dagster-dbt must agree
+    raise RuntimeError(f"dbt manifest at {dbt_project.manifest_path}, expected {MANIFEST_PATH}")

@@ -69,6 +69,6 @@ def from_manifest(manifest: Path) -> ProjectSegments:
 
 def project_segments() -> ProjectSegments:
     """The segments of the dbt project (parsed first when the manifest is missing or stale)."""
-    from pipelines.transform.project import ensure_manifest
+    from pipelines.transform.manifest import ensure_manifest
 
     return from_manifest(ensure_manifest())

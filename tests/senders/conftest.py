@@ -46,7 +46,7 @@ def sim(landing: Path) -> Iterator[CloudApiSimulator]:
 @pytest.fixture
 def client(sim: CloudApiSimulator, token: str) -> Iterator[CloudApiClient]:
     with CloudApiClient(
-        sim.base_url, token, PHONE_NUMBER_ID, timeout=2.0, max_attempts=4, backoff_base=0.001
+        sim.base_url, token, PHONE_NUMBER_ID, timeout=2.0, max_attempts=4, backoff_base=0.001, pair_seconds=0.05
     ) as cloud_api:
         yield cloud_api
 

@@ -243,3 +243,58 @@ def test_cli_serves_and_flushes_on_sigterm(tmp_path: Path) -> None:
         finally:
             process.kill()
     assert len(landed_bodies(tmp_path / "landing")) == 3
+
+
+def test_cli_flags_send_log_pair_rate_and_admin_endpoints(tmp_path: Path) -> None:
+    """A simulator in another process: the send log is readable while it runs, the pair
+    rate and throughput flags apply, the admin endpoints answer."""
+    send_log = tmp_path / "sends.jsonl"
+    command = [
+        sys.executable, "-m", "senders.simulator", "--port", "0", "--home", str(tmp_path),
+        "--send-log", str(send_log), "--pair-seconds", "30", "--messages-per-second", "2",
+        "--faults", '{"webhooks_lost": 1.0}', "--seed", "3",
+    ]
+    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    with subprocess.Popen(
+        command, cwd=REPO_ROOT, env=environment, stdout=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            assert process.stdout is not None
+            base_url = process.stdout.readline().split(" on ")[1].split(",")[0]
+            auth = {"Authorization": "Bearer x"}
+            first = httpx.post(f"{base_url}{MESSAGES}", json=meta_body("+393330000101"), headers=auth)
+            assert first.status_code == 200
+            wamid = first.json()["messages"][0]["id"]
+            lines = [json.loads(line) for line in send_log.read_text().splitlines()]
+            assert lines == [
+                {
+                    "wamid": wamid,
+                    "to": "+393330000101",
+                    "wa_id": "393330000101",
+                    "template_name": "riordino_integratori",
+                    "template_language": "it",
+                    "phone_number_id": "1122334455667",
+                    "accepted_at": lines[0]["accepted_at"],
+                    "answered": True,
+                }
+            ]
+            assert datetime.fromisoformat(lines[0]["accepted_at"]).tzinfo is not None
+            again = httpx.post(f"{base_url}{MESSAGES}", json=meta_body("+393330000101"), headers=auth)
+            assert_meta_error(again, 400, 131056)
+            over = httpx.post(f"{base_url}{MESSAGES}", json=meta_body("+393330000201"), headers=auth)
+            assert_meta_error(over, 429, 130429)
+            assert int(over.headers["Retry-After"]) >= 1
+            sends = httpx.get(f"{base_url}/_simulator/sends").json()["sends"]
+            assert [send["wamid"] for send in sends] == [wamid]
+            faults = httpx.get(f"{base_url}/_simulator/faults").json()["faults"]
+            assert faults["webhooks_lost"] == 1.0 and faults["seed"] == 3
+            changed = httpx.post(f"{base_url}/_simulator/faults", json={"drops": 0.5})
+            assert changed.json()["faults"]["drops"] == 0.5
+            assert changed.json()["faults"]["webhooks_lost"] == 0.0
+            refused = httpx.post(f"{base_url}/_simulator/faults", json={"drop": 0.5})
+            assert refused.status_code == 400 and "unknown fault fields" in refused.json()["error"]
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=10) == 0
+        finally:
+            process.kill()
+    assert landed_bodies(tmp_path / "landing") == []  # every webhook lost
