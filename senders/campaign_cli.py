@@ -16,6 +16,7 @@ The token is read from the environment only. It is what the exactly-once kill te
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import os
@@ -28,8 +29,8 @@ from senders.audience import AudienceMember
 from senders.campaign import CAMPAIGNS_DIR, Campaign, check_campaign, load_templates
 from senders.ledger import SendLedger
 from senders.programme import Programme, load_programme
-from senders.provider import CloudApiClient
-from senders.run import CampaignRunStoppedError, SendRules, run_campaign
+from senders.provider import AsyncCloudApiClient
+from senders.run import CampaignRunStoppedError, RunSummary, SendRules, run_campaign_async
 from senders.templates import read_yaml
 
 
@@ -71,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-id", required=True)
     parser.add_argument("--now", help="the run's time (ISO 8601 with offset); default: now")
     parser.add_argument("--max-in-flight", type=int, default=32)
+    parser.add_argument("--messages-per-second", type=float, default=80, help="the number's throughput tier")
+    parser.add_argument("--pair-seconds", type=float, default=6.0, help="one message per recipient per this")
     parser.add_argument("--timeout", type=float, default=10.0, help="read timeout per request, seconds")
     parser.add_argument("--max-attempts", type=int, default=5)
     parser.add_argument("--backoff-base", type=float, default=0.5)
@@ -87,27 +90,33 @@ def main(argv: list[str] | None = None) -> int:
     now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
     token = os.environ.get("THREADLINE_WHATSAPP_TOKEN", "")
     rules = SendRules(programme=Programme() if args.no_programme else load_programme())
-    with (
-        SendLedger(args.ledger) as ledger,
-        CloudApiClient(
+    try:
+        summary = asyncio.run(_run(args, campaign, rules, now, token))
+    except CampaignRunStoppedError as stopped:
+        print(json.dumps(stopped.summary.as_dict()), flush=True)
+        return 3
+    print(json.dumps(summary.as_dict()), flush=True)
+    return 0
+
+
+async def _run(args: argparse.Namespace, campaign: Campaign, rules: SendRules, now: datetime, token: str) -> RunSummary:
+    """The run with the async client, opened (and closed) inside the run's event loop."""
+    with SendLedger(args.ledger) as ledger:
+        async with AsyncCloudApiClient(
             args.base_url,
             token,
             args.phone_number_id,
+            messages_per_second=args.messages_per_second,
+            pair_seconds=args.pair_seconds,
+            max_in_flight=args.max_in_flight,
             timeout=args.timeout,
             max_attempts=args.max_attempts,
             backoff_base=args.backoff_base,
-        ) as client,
-    ):
-        try:
-            summary = run_campaign(
+        ) as client:
+            return await run_campaign_async(
                 campaign, read_audience(args.audience), ledger, client, args.run_id, now, rules,
                 max_in_flight=args.max_in_flight,
             )
-        except CampaignRunStoppedError as stopped:
-            print(json.dumps(stopped.summary.as_dict()), flush=True)
-            return 3
-    print(json.dumps(summary.as_dict()), flush=True)
-    return 0
 
 
 if __name__ == "__main__":
