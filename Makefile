@@ -16,10 +16,13 @@ DAYS ?= 90
 DASHBOARD_PORT ?= 8501
 DAGSTER_PORT ?= 3000
 EVENTS ?= 10000000
+# campaign sender bench: two sizes, to show memory flat in the audience's size
+RECIPIENTS ?= 1000000
+RECIPIENTS_SMALL ?= 100000
 RECEIVER_HOST ?= 127.0.0.1
 RECEIVER_PORT ?= 8600
 
-.PHONY: help setup chromium demo-data pipeline demo dashboard dagster receiver test bench bench-receiver lint clean
+.PHONY: help setup chromium demo-data pipeline demo dashboard dagster receiver test bench bench-receiver bench-sender lint clean
 
 help:
 	@echo "make demo      build everything on demo data, serve the dashboard (:$(DASHBOARD_PORT)) and Dagster (:$(DAGSTER_PORT))"
@@ -28,6 +31,7 @@ help:
 	@echo "make erase CONTACT=<phone or e-mail>   erase one person from everything (GDPR art. 17, docs/privacy.md)"
 	@echo "make export-contact CONTACT=<phone or e-mail> OUT=<file.json>   what is held about them (art. 15)"
 	@echo "make bench     full build of EVENTS=$(EVENTS) landed records and an incremental build of 1% more, vs a bare read"
+	@echo "make bench-sender  campaigns of RECIPIENTS_SMALL=$(RECIPIENTS_SMALL) and RECIPIENTS=$(RECIPIENTS) through the real run at 1,000 msgs/s: msgs/s, peak RSS"
 
 $(VENV)/.installed: pyproject.toml
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install -q uv
@@ -90,9 +94,13 @@ test: setup chromium
 bench: setup
 	$(PY) -m bench.pipeline --events $(EVENTS)
 	$(PY) -m bench.receiver --seconds 10 --concurrency 64
+	$(PY) -m bench.sender --recipients $(RECIPIENTS_SMALL) $(RECIPIENTS)
 
 bench-receiver: setup
 	$(PY) -m bench.receiver --seconds 10 --concurrency 64
+
+bench-sender: setup
+	$(PY) -m bench.sender --recipients $(RECIPIENTS_SMALL) $(RECIPIENTS)
 
 # GDPR (docs/privacy.md): the phone or e-mail reaches Python through the environment,
 # never a command line or a Dagster run config, and recipes are not echoed
