@@ -1,9 +1,11 @@
 """One Dagster asset per campaign file in senders/campaigns/.
 
-A run reads the campaign's audience from the warehouse (segment ∩ dim_contacts), lets
-the policy and the send ledger decide, sends the template, and records every member in
-the ledger. The run id is the scheduled day (or today, in the campaign's time zone), so
-a second run the same day sends nothing new; `resend_after_days` keeps later days from
+A run streams the campaign's audience from the warehouse (segment ∩ dim_contacts,
+`iter_audience`), first reconciles the ledger's `unknown` sends with the status webhooks
+(senders/reconcile.py), lets the policy and the send ledger decide, sends the template
+(many requests in flight, senders/run.py), and records every member in the ledger.
+The run id is the scheduled day (or today, in the campaign's time zone), so a second
+run the same day sends nothing new; `resend_after_days` keeps later days from
 repeating a send.
 
 The sender is the `whatsapp` resource (senders/resources.py), chosen from the
@@ -18,11 +20,12 @@ import duckdb
 
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse import connect
-from senders.audience import load_audience
+from senders.audience import iter_audience, lookup_member
 from senders.campaign import Campaign, load_campaigns
 from senders.ledger import SendLedger
 from senders.policy import WarehouseFacts, erased_checker
 from senders.programme import load_programme
+from senders.reconcile import reconcile
 from senders.resources import WhatsAppSender
 from senders.run import CampaignRunStoppedError, SendRules, run_campaign
 from senders.templates import send_time_block_reason
@@ -73,7 +76,7 @@ def _campaign_asset(campaign: Campaign) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         paths = warehouse.paths
         # the connection stays open for the run: consent, the service window and 131026
-        # failures are read again per member, right before its request
+        # failures are read again per batch of members, right before their requests
         con = connect(paths.warehouse, read_only=True)
         run_id = run_id_for(campaign, context)
         rules = SendRules(
@@ -81,13 +84,15 @@ def _campaign_asset(campaign: Campaign) -> dg.AssetsDefinition:
             erased=erased_checker(paths.state),
             programme=load_programme(),
             template_blocked=lambda name, language: send_time_block_reason(name, language, con, paths.home),
+            reconcile=lambda ledger, campaign_id: reconcile(ledger, con, campaign_id),
+            member_lookup=lambda contact_id: lookup_member(con, campaign, contact_id),
         )
         with (
             con,
             whatsapp.open(paths, load_inbox(con, campaign.inbox_id)) as client,
             SendLedger(paths.send_ledger) as ledger,
         ):
-            audience = load_audience(con, campaign)
+            audience = iter_audience(con, campaign)
             try:
                 summary = run_campaign(
                     campaign, audience, ledger, client, run_id, datetime.now(UTC), rules
@@ -111,10 +116,11 @@ def _campaign_asset(campaign: Campaign) -> dg.AssetsDefinition:
 
 
 def _metadata(summary: dict) -> dict[str, object]:
-    flat = {k: v for k, v in summary.items() if k != "skipped"}
+    flat = {k: v for k, v in summary.items() if k not in ("skipped", "reconciled")}
     flat.update(
         {f"skipped_{reason}": count for reason, count in summary.get("skipped", {}).items()}
     )
+    flat.update({f"reconciled_{what}": count for what, count in summary.get("reconciled", {}).items()})
     return flat
 
 

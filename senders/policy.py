@@ -1,8 +1,9 @@
 """The send-time rules a campaign member must pass, right before the request.
 
-The audience is a snapshot taken when the run starts; consent, erasure, the customer
-service window and undeliverable numbers are read again per member from `ContactFacts`
-(the warehouse, through the campaign asset's connection) and the tombstones file, so a
+The audience is streamed when the run starts; consent, the customer service window and
+undeliverable numbers are read again from `ContactFacts` (the warehouse, through the
+campaign asset's connection) for each batch of members right before it is decided
+(`prefetch`, a few queries per batch), erasure from the tombstones file per member, so a
 "no" said after the audience was built still wins. The order the rules are applied in
 is documented in docs/campaigns.md and implemented by senders/run.py.
 """
