@@ -283,3 +283,27 @@ def test_ledger_loads_into_the_warehouse(
         ("c", "failed", None, 131050, False, False),
         ("d", "skipped", "no_consent", None, False, False),
     ]
+
+
+def test_a_halt_with_requests_in_flight_records_them_and_stops_new_ones(
+    campaign: Campaign,
+    member: MemberFactory,
+    ledger: SendLedger,
+    client: CloudApiClient,
+    sim: CloudApiSimulator,
+    send_time: datetime,
+) -> None:
+    audience = [member(f"m{i:02d}", "48" if i == 10 else f"{i % 9 + 1:02d}") for i in range(40)]
+    with pytest.raises(CampaignRunStoppedError) as caught:
+        run_campaign(campaign, audience, ledger, client, "run-1", send_time, max_in_flight=4)
+    stopped = caught.value.summary
+    requested = len(sim.requests)
+    assert 11 <= requested <= 11 + 4  # the ones in flight finished; none started after
+    assert stopped.accepted + stopped.failed == requested
+    assert stopped.skipped["campaign_halted"] == 40 - requested
+    assert len(ledger.rows()) == 40  # every member has its row
+
+    resumed = run_campaign(campaign, audience, ledger, client, "run-1", send_time, max_in_flight=4)
+    assert (resumed.already_in_ledger, resumed.accepted) == (requested, 40 - requested)
+    assert sends_per_phone(sim) == {m.phone_e164: 1 for m in audience}
+    assert {r["status"] for r in ledger.rows()} == {"accepted", "failed"}
