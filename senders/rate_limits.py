@@ -75,6 +75,15 @@ class PairRateLimiter:
                 return PairSlot(to, now, last)
             await asyncio.sleep(last + self.pair_seconds - now)
 
+    def restamp(self, slot: PairSlot) -> PairSlot:
+        """Move the turn to now, when the request actually starts: waits for a token or
+        a connection after `acquire` must not shorten the gap Meta sees."""
+        if self._last.get(slot.to) != slot.taken_at:
+            return slot
+        now = max(self._clock(), slot.taken_at)
+        self._last[slot.to] = now
+        return PairSlot(slot.to, now, slot.previous)
+
     def release(self, slot: PairSlot) -> None:
         """Give a turn back: the request was refused or never left, so no message
         reached the user and the next attempt need not wait the pair interval."""
