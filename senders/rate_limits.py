@@ -66,6 +66,8 @@ class PairRateLimiter:
 
     async def acquire(self, to: str) -> PairSlot:
         """Wait until `to` may receive a request, and take that turn."""
+        if not self.pair_seconds:
+            return PairSlot(to, self._clock(), None)  # disabled: remember nobody
         while True:
             now = self._clock()
             self._prune(now)

@@ -131,3 +131,15 @@ def test_sync_client_shares_the_error_classes(token: str, code: int, kind: Error
         with CloudApiClient(api.base_url, token, PHONE_NUMBER_ID, backoff_base=0.001) as client:
             result = client.send_template("+393331234501", "riordino_integratori", "it", ["a", "b"])
     assert (result.outcome, result.error_class, result.attempts, len(api.arrivals)) == ("failed", kind, 1, 1)
+
+
+def test_pair_limiter_disabled_remembers_nobody() -> None:
+    limiter = PairRateLimiter(0.0)
+
+    async def run() -> None:
+        for _ in range(3):
+            limiter.release(await limiter.acquire("+393331234501"))
+            await limiter.acquire("+393331234501")
+
+    asyncio.run(run())
+    assert len(limiter) == 0
