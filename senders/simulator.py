@@ -248,9 +248,9 @@ class CloudApiSimulator:
 
     def set_faults(self, faults: Faults | None = None, **changes: Any) -> Faults:
         """Replace the faults (`faults`), or change some of their fields (`changes`)."""
-        updated = Faults.from_json(changes, base=faults or (self.faults if not faults else None))
-        self.faults = updated
-        return updated
+        base = faults if faults is not None else self.faults
+        self.faults = Faults.from_json(changes, base=base)
+        return self.faults
 
     def note_inbound(self, wa_id: str, at: datetime, entry_point: bool = False) -> None:
         """The recipient wrote to the business at `at` (simulated time): the 24-hour
