@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import signal
 import statistics
@@ -35,39 +36,67 @@ from senders.message_body import body_component, template_message
 MESSAGES = "/v23.0/1122334455667/messages"
 
 
-async def _load(base_url: str, seconds: float, concurrency: int) -> tuple[int, int, list[float]]:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+async def _load(
+    base_url: str, seconds: float, concurrency: int, clients: int
+) -> tuple[int, int, list[float]]:
+    """`concurrency` requests in flight, spread over `clients` AsyncClients (one
+    connection per request in flight)."""
+    per_client = max(1, concurrency // clients)
+    limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
     ok = other = 0
     latencies: list[float] = []
     counter = iter(range(10**9))
     deadline = time.perf_counter() + seconds
     headers = {"Authorization": "Bearer bench-token"}
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=10) as client:
+    pool = [httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) for _ in range(clients)]
 
-        async def worker() -> None:
-            nonlocal ok, other
-            while time.perf_counter() < deadline:
-                n = next(counter)
-                to = f"+3933{n:08d}01"
-                body = template_message(
-                    to, "riordino_integratori", "it", body_component(["Giulia", "Magnesio Plus"])
-                )
-                start = time.perf_counter()
-                response = await client.post(MESSAGES, json=body, headers=headers)
-                latencies.append(time.perf_counter() - start)
-                if response.status_code == 200:
-                    ok += 1
-                else:
-                    other += 1
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal ok, other
+        while time.perf_counter() < deadline:
+            to = f"+3933{next(counter):08d}01"  # "01": the plain accepted path
+            body = template_message(
+                to, "riordino_integratori", "it", body_component(["Giulia", "Magnesio Plus"])
+            )
+            start = time.perf_counter()
+            response = await client.post(MESSAGES, json=body, headers=headers)
+            latencies.append(time.perf_counter() - start)
+            if response.status_code == 200:
+                ok += 1
+            else:
+                other += 1
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    try:
+        await asyncio.gather(*(worker(pool[n % clients]) for n in range(per_client * clients)))
+    finally:
+        for client in pool:
+            await client.aclose()
     return ok, other, latencies
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _load_process(args: tuple[str, float, int, int]) -> tuple[int, int, list[float]]:
+    return asyncio.run(_load(*args))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.simulator", description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=64, help="requests in flight")
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=1,
+        help="AsyncClients sharing the requests in flight (httpcore's pool slows down "
+        "with many connections per client; 8 clients x 8 measures the server instead)",
+    )
+    parser.add_argument(
+        "--processes", type=int, default=1, help="load-generator processes sharing the concurrency"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-simulator-") as home:
         send_log = Path(home) / "sends.jsonl"
@@ -81,9 +110,19 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 assert server.stdout is not None
                 base_url = server.stdout.readline().split(" on ")[1].split(",")[0]
+                cpu_before = _cpu_seconds(server.pid)
                 started = time.perf_counter()
-                ok, other, latencies = asyncio.run(_load(base_url, args.seconds, args.concurrency))
+                share = (base_url, args.seconds, max(1, args.concurrency // args.processes), args.clients)
+                if args.processes == 1:
+                    results = [_load_process(share)]
+                else:
+                    with multiprocessing.Pool(args.processes) as pool:
+                        results = pool.map(_load_process, [share] * args.processes)
                 elapsed = time.perf_counter() - started
+                server_cpu = _cpu_seconds(server.pid) - cpu_before
+                ok = sum(r[0] for r in results)
+                other = sum(r[1] for r in results)
+                latencies = [latency for r in results for latency in r[2]]
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=60)
             finally:
@@ -94,7 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"requests        {ok + other}")
     print(f"200 accepted    {ok}  (send log lines {logged})")
     print(f"other answers   {other}")
-    print(f"requests/s      {(ok + other) / elapsed:,.0f}  (concurrency {args.concurrency})")
+    print(
+        f"requests/s      {(ok + other) / elapsed:,.0f}  "
+        f"(concurrency {args.concurrency}, {args.clients} AsyncClient(s))"
+    )
+    print(f"simulator CPU   {server_cpu:.2f} s: {(ok + other) / max(server_cpu, 1e-9):,.0f} requests per CPU-second")
     print(f"latency p50/p99 {statistics.median(latencies) * 1000:.1f} / {p99 * 1000:.1f} ms")
     return 0 if logged == ok and other == 0 else 1
 

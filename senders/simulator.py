@@ -109,12 +109,13 @@ import hmac
 import json
 import logging
 import os
+import random
 import re
 import signal
 import threading
 import time
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -140,6 +141,7 @@ Clock = Callable[[], datetime]
 _MESSAGES_PATH = re.compile(r"^/(v\d+\.\d+)/([^/]+)/messages/?$")
 _TEMPLATES_PATH = re.compile(r"^/(v\d+\.\d+)/([^/]+)/message_templates/?$")
 _ADMIN_PREFIX = "/_simulator/"
+_IDS = random.Random()  # seeded from the OS once: wamids need uniqueness, not secrecy
 _ATTEMPTS_KEPT = 1_000_000  # recipients whose attempt numbers are remembered (LRU)
 _SERVICE_WINDOW = timedelta(hours=24)
 _ENTRY_POINT_WINDOW = timedelta(hours=72)
@@ -207,7 +209,7 @@ class CloudApiSimulator:
         self._attempts: OrderedDict[str, int] = OrderedDict()
         self._template_list_errors: list[int] = []
         self.template_list_requests: list[str] = []
-        self._pending: list[_Pending] = []
+        self._pending: deque[_Pending] = deque()  # in order of `due` (one delay for all)
         self._written: list[Path] = []
         self._inbound: dict[str, datetime] = {}
         self._entry_points: dict[str, datetime] = {}
@@ -337,7 +339,7 @@ class CloudApiSimulator:
         if fault == "server_error":
             status = faults.server_error_status(wa_id, attempt)
             raise meta_error(status, 131000)
-        wamid = f"wamid.SIM{uuid.uuid4().hex.upper()}"
+        wamid = f"wamid.SIM{_IDS.getrandbits(128):032X}"  # unique; no urandom syscall per send
         self.limits.note_accepted(wa_id)
         self.send_log.record(
             wamid=wamid,
@@ -579,14 +581,16 @@ class CloudApiSimulator:
 
     def _write(self, due_before: float | None) -> list[Path]:
         with self._lock:
-            ready: list[_Pending] = []
-            waiting: list[_Pending] = []
-            for pending in self._pending:
-                is_due = due_before is None or pending.due <= due_before
-                (ready if is_due else waiting).append(pending)
+            pending = self._pending
+            if due_before is None:
+                ready = list(pending)
+                pending.clear()
+            else:
+                ready = []
+                while pending and pending[0].due <= due_before:
+                    ready.append(pending.popleft())
             if not ready:
                 return []
-            self._pending = waiting
         with self._delivering:  # one delivery at a time, outside the lock sends take
             files = self._sink.deliver([(p.occurred_at, p.body) for p in ready])
         with self._lock:
