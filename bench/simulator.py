@@ -1,6 +1,8 @@
 """Cloud API simulator throughput: template sends from an httpx.AsyncClient over loopback.
 
     python -m bench.simulator --seconds 10 --concurrency 64
+    python -m bench.simulator --seconds 10 --concurrency 64 --clients 4 --processes 4
+    python -m bench.simulator --seconds 10 --concurrency 64 --client raw
 
 Starts `python -m senders.simulator` on a free port with a temporary THREADLINE_HOME
 and a send log, throughput and pair rate off (the limits are what a bench of the
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import os
 import signal
@@ -73,14 +76,57 @@ async def _load(
     return ok, other, latencies
 
 
+async def _load_raw(base_url: str, seconds: float, concurrency: int) -> tuple[int, int, list[float]]:
+    """The same requests from bare asyncio streams, one keep-alive connection per
+    request in flight: a client far cheaper than httpx, to see the simulator's own limit."""
+    host, port = base_url.removeprefix("http://").split(":")
+    ok = other = 0
+    latencies: list[float] = []
+    counter = iter(range(10**9))
+    deadline = time.perf_counter() + seconds
+
+    async def connection() -> None:
+        nonlocal ok, other
+        reader, writer = await asyncio.open_connection(host, int(port))
+        while time.perf_counter() < deadline:
+            to = f"+3933{next(counter):08d}01"
+            body = json.dumps(
+                template_message(to, "riordino_integratori", "it", body_component(["Giulia", "Magnesio Plus"]))
+            ).encode()
+            start = time.perf_counter()
+            writer.write(
+                f"POST {MESSAGES} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer bench-token\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+            )
+            await writer.drain()
+            status = int((await reader.readline()).split()[1])
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - start)
+            if status == 200:
+                ok += 1
+            else:
+                other += 1
+        writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    return ok, other, latencies
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of process `pid` so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _load_process(args: tuple[str, float, int, int]) -> tuple[int, int, list[float]]:
-    return asyncio.run(_load(*args))
+def _load_process(args: tuple[str, float, int, int, str]) -> tuple[int, int, list[float]]:
+    base_url, seconds, concurrency, clients, kind = args
+    if kind == "raw":
+        return asyncio.run(_load_raw(base_url, seconds, concurrency))
+    return asyncio.run(_load(base_url, seconds, concurrency, clients))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--processes", type=int, default=1, help="load-generator processes sharing the concurrency"
     )
+    parser.add_argument(
+        "--client",
+        choices=["httpx", "raw"],
+        default="httpx",
+        help="httpx.AsyncClient (what the sender uses) or bare asyncio streams (the simulator's own limit)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-simulator-") as home:
         send_log = Path(home) / "sends.jsonl"
@@ -112,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
                 base_url = server.stdout.readline().split(" on ")[1].split(",")[0]
                 cpu_before = _cpu_seconds(server.pid)
                 started = time.perf_counter()
-                share = (base_url, args.seconds, max(1, args.concurrency // args.processes), args.clients)
+                share = (
+                    base_url, args.seconds, max(1, args.concurrency // args.processes), args.clients, args.client
+                )
                 if args.processes == 1:
                     results = [_load_process(share)]
                 else:
@@ -135,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"other answers   {other}")
     print(
         f"requests/s      {(ok + other) / elapsed:,.0f}  "
-        f"(concurrency {args.concurrency}, {args.clients} AsyncClient(s))"
+        f"(concurrency {args.concurrency}, client {args.client}, {args.clients} client(s) "
+        f"x {args.processes} process(es))"
     )
     print(f"simulator CPU   {server_cpu:.2f} s: {(ok + other) / max(server_cpu, 1e-9):,.0f} requests per CPU-second")
     print(f"latency p50/p99 {statistics.median(latencies) * 1000:.1f} / {p99 * 1000:.1f} ms")

@@ -1,9 +1,11 @@
 """The simulator's HTTP/1.1 server: one asyncio event loop on a background thread.
 
-Why not http.server: a thread per connection measured ~30-150 requests/s with 16-64
-concurrent keep-alive clients on this (shared, 2-core) machine, the threads queueing
-for the GIL; this loop serves the same handlers at well over 1,500 requests/s
-(bench/simulator.py). Why not uvicorn: an ASGI app cannot close a connection without
+Why not http.server: its listen backlog of 5 reset connections when 64 clients
+connected at once, and a thread per connection gave 28-33 requests/s to 64 concurrent
+keep-alive httpx clients on the shared 2-core machine. This loop costs about 0.6 ms of
+simulator CPU per accepted send, webhooks included (bench/simulator.py: ~1,650
+requests per simulator CPU-second; 860-890 requests/s from a bare asyncio client on
+that machine). Why not uvicorn: an ASGI app cannot close a connection without
 answering, which the `timeouts` and `drops` faults need.
 
 It speaks just what the Cloud API clients use: a request line, headers, a
