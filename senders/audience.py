@@ -56,7 +56,7 @@ def load_audience(con: duckdb.DuckDBPyConnection, campaign: Campaign) -> list[Au
         raise AudienceError(f"marts.dim_contacts lacks {', '.join(missing)}")
 
     selected = []
-    for column in campaign.variables.values():
+    for column in campaign.columns:
         if column in segment_columns:
             selected.append(f's."{column}"')
         elif column in contact_columns:
@@ -80,7 +80,7 @@ def load_audience(con: duckdb.DuckDBPyConnection, campaign: Campaign) -> list[Au
         order by 1
         """
     ).fetchall()
-    names = list(campaign.variables.values())
+    names = campaign.columns
     return [
         AudienceMember(
             contact_id=contact_id,
