@@ -31,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from pipelines.ingest.campaign_configs import read_campaigns
 from pipelines.landing import write_jsonl
@@ -422,3 +423,28 @@ def test_two_files_with_one_campaign_id_are_refused(tmp_path: Path) -> None:
     (tmp_path / "two.yaml").write_text(SPRING_YAML, encoding="utf-8")
     with pytest.raises(CampaignConfigError, match="two.yaml: campaign_id 'spring_offer' is also the id of one.yaml"):
         read_campaigns(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"uplift": {"method": "newcombe_wilson", "confidence": 0.8}},
+         r"uplift\.confidence: .*0\.8 is not one of 0\.9, 0\.95, 0\.99"),
+        ({"goal": {"type": "visit"}}, r"goal\.type: .*'order', 'appointment', 'won_deal' or 'reply'"),
+        ({"goal": {"type": "order", "within_days": 0}}, r"goal\.within_days: .*greater than or equal to 1"),
+        ({"variants": [{"name": "holdout", "percent": 100}]}, r"may not be named 'holdout'.*rename it"),
+    ],
+)
+def test_goal_and_uplift_are_validated_with_the_key_and_the_fix(tmp_path: Path, change: dict, message: str) -> None:
+    document = {**yaml.safe_load(SPRING_YAML), **change}
+    (tmp_path / "spring_offer.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    with pytest.raises(CampaignConfigError, match=r"spring_offer\.yaml: " + ".*" + message):
+        read_campaigns(tmp_path)
+
+
+def test_a_campaign_without_goal_or_uplift_gets_the_defaults(tmp_path: Path) -> None:
+    text = "\n".join(line for line in SPRING_YAML.splitlines() if not line.startswith(("goal", "uplift")))
+    (tmp_path / "spring_offer.yaml").write_text(text, encoding="utf-8")
+    row = read_campaigns(tmp_path).row(0, named=True)
+    assert (row["goal_type"], row["goal_within_days"]) == ("order", None)  # window: the dbt var
+    assert (row["uplift_method"], row["uplift_confidence"]) == ("newcombe_wilson", 0.95)
