@@ -38,7 +38,20 @@ campaigns as (
 
 attached as (
     select
-        l.* exclude (contact_id),
+        l.campaign_id,
+        l.run_id,
+        l.message_id,
+        l.phone_raw,
+        l.variant,
+        l.is_holdout,
+        l.template_name,
+        l.template_language,
+        l.ledger_status,
+        l.skip_reason,
+        l.error_code,
+        l.error_detail,
+        l.reserved_at,
+        l.sent_at,
         l.contact_id as audience_contact_id,
         coalesce(rc.contact_id, cc.contact_id, l.contact_id) as contact_id
     from ledger l
@@ -95,7 +108,7 @@ replies as (
       on m.contact_id = s.contact_id
      and m.direction = 'inbound'
      and m.sent_at > s.sent_at
-     and m.sent_at <= s.sent_at + interval {{ attribution_days }} day
+     and m.sent_at <= {{ dbt.dateadd('day', attribution_days, 's.sent_at') }}
     group by s.campaign_id, s.run_id, s.audience_contact_id
 ),
 
@@ -150,7 +163,7 @@ opt_outs as (
      and c.channel = 'whatsapp'
      and c.state = 'denied'
      and c.occurred_at >= s.sent_at
-     and c.occurred_at <= s.sent_at + interval {{ attribution_days }} day
+     and c.occurred_at <= {{ dbt.dateadd('day', attribution_days, 's.sent_at') }}
     group by s.campaign_id, s.run_id, s.audience_contact_id
 ),
 
