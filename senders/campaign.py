@@ -133,6 +133,50 @@ class Variant(_Frozen):
     template: TemplateRef | None = None
 
 
+GoalType = Literal["order", "appointment", "won_deal", "reply"]
+UPLIFT_METHODS = ("newcombe_wilson",)
+UPLIFT_CONFIDENCES = (0.90, 0.95, 0.99)
+# the name of the holdout's row in marts.kpi_campaign_funnel: no variant may take it
+HOLDOUT_ARM = "holdout"
+
+
+class Goal(_Frozen):
+    """What a member converts to (marts.fct_campaign_sends): the first goal of this type
+    after the send and within `within_days` (None: var attribution_window_days, 7)."""
+
+    type: GoalType = "order"
+    within_days: Annotated[int, Field(ge=1, le=365)] | None = None
+
+
+class Uplift(_Frozen):
+    """How marts.kpi_campaign_funnel states the uplift of each variant against the
+    holdout: the difference of conversion rates with the interval of `method` at
+    `confidence`."""
+
+    method: str = "newcombe_wilson"
+    confidence: float = 0.95
+
+    @field_validator("method")
+    @classmethod
+    def _implemented_method(cls, value: str) -> str:
+        if value not in UPLIFT_METHODS:
+            raise ValueError(
+                f"unknown uplift method {value!r}; use {', '.join(UPLIFT_METHODS)} "
+                "(Newcombe's hybrid Wilson score interval for a difference of two proportions)"
+            )
+        return value
+
+    @field_validator("confidence")
+    @classmethod
+    def _tabulated_confidence(cls, value: float) -> float:
+        if not any(abs(value - known) < 1e-9 for known in UPLIFT_CONFIDENCES):
+            raise ValueError(
+                f"confidence {value:g} is not one of {', '.join(f'{c:g}' for c in UPLIFT_CONFIDENCES)}; "
+                "pick one of them (their z values are in models/macros/uplift.sql)"
+            )
+        return value
+
+
 class Campaign(_Frozen):
     """A template sent to the members of one segment, on a schedule."""
 
@@ -158,6 +202,18 @@ class Campaign(_Frozen):
     # unique recipients outside the service window per rolling 24 h on the sending
     # number; None: the inbox's limit in senders/programme.yaml
     messaging_limit: MessagingLimit | None = None
+    # how results are measured (marts.fct_campaign_sends, marts.kpi_campaign_funnel)
+    goal: Goal = Field(default_factory=Goal)
+    uplift: Uplift = Field(default_factory=Uplift)
+
+    @model_validator(mode="after")
+    def _holdout_is_not_a_variant(self) -> Campaign:
+        if any(variant.name == HOLDOUT_ARM for variant in self.variants):
+            raise ValueError(
+                f"variants: a variant may not be named {HOLDOUT_ARM!r} (the holdout's row in "
+                "marts.kpi_campaign_funnel); rename it"
+            )
+        return self
 
     @field_validator("variants")
     @classmethod
