@@ -54,7 +54,7 @@ def _audience_sql(con: duckdb.DuckDBPyConnection, campaign: Campaign, where: str
         raise AudienceError(f"marts.dim_contacts lacks {', '.join(missing)}")
 
     selected = []
-    for column in campaign.variables.values():
+    for column in campaign.columns:
         if column in segment_columns:
             selected.append(f's."{column}"')
         elif column in contact_columns:
@@ -77,7 +77,7 @@ def _audience_sql(con: duckdb.DuckDBPyConnection, campaign: Campaign, where: str
         {where}
         order by 1
         """
-    return sql, list(campaign.variables.values())
+    return sql, list(campaign.columns)
 
 
 def _member(names: list[str], record: tuple[Any, ...]) -> AudienceMember:

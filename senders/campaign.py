@@ -19,7 +19,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipelines.transform.segments import ProjectSegments, project_segments
-from senders.message_body import body_component
+from senders.campaign_fills import (
+    ButtonFill,
+    Fill,
+    HeaderFill,
+    MissingVariable,
+    NonBlank,
+    check_fills,
+    fill_columns,
+    fill_components,
+)
 from senders.templates import (  # noqa: F401 (re-exported: the registry lived here)
     SENDERS_DIR,
     TEMPLATES_FILE,
@@ -124,6 +133,50 @@ class Variant(_Frozen):
     template: TemplateRef | None = None
 
 
+GoalType = Literal["order", "appointment", "won_deal", "reply"]
+UPLIFT_METHODS = ("newcombe_wilson",)
+UPLIFT_CONFIDENCES = (0.90, 0.95, 0.99)
+# the name of the holdout's row in marts.kpi_campaign_funnel: no variant may take it
+HOLDOUT_ARM = "holdout"
+
+
+class Goal(_Frozen):
+    """What a member converts to (marts.fct_campaign_sends): the first goal of this type
+    after the send and within `within_days` (None: var attribution_window_days, 7)."""
+
+    type: GoalType = "order"
+    within_days: Annotated[int, Field(ge=1, le=365)] | None = None
+
+
+class Uplift(_Frozen):
+    """How marts.kpi_campaign_funnel states the uplift of each variant against the
+    holdout: the difference of conversion rates with the interval of `method` at
+    `confidence`."""
+
+    method: str = "newcombe_wilson"
+    confidence: float = 0.95
+
+    @field_validator("method")
+    @classmethod
+    def _implemented_method(cls, value: str) -> str:
+        if value not in UPLIFT_METHODS:
+            raise ValueError(
+                f"unknown uplift method {value!r}; use {', '.join(UPLIFT_METHODS)} "
+                "(Newcombe's hybrid Wilson score interval for a difference of two proportions)"
+            )
+        return value
+
+    @field_validator("confidence")
+    @classmethod
+    def _tabulated_confidence(cls, value: float) -> float:
+        if not any(abs(value - known) < 1e-9 for known in UPLIFT_CONFIDENCES):
+            raise ValueError(
+                f"confidence {value:g} is not one of {', '.join(f'{c:g}' for c in UPLIFT_CONFIDENCES)}; "
+                "pick one of them (their z values are in models/macros/uplift.sql)"
+            )
+        return value
+
+
 class Campaign(_Frozen):
     """A template sent to the members of one segment, on a schedule."""
 
@@ -132,7 +185,12 @@ class Campaign(_Frozen):
     segment: Identifier
     inbox_id: str
     template: TemplateRef
+    # body parameter number -> column; `{n: {column: c, fallback: "text"}}` in YAML puts
+    # the fallback in variable_fallbacks (senders.campaign_fills)
     variables: dict[int, Identifier] = Field(default_factory=dict)
+    variable_fallbacks: dict[int, NonBlank] = Field(default_factory=dict)
+    header: HeaderFill | None = None
+    buttons: dict[Annotated[int, Field(ge=0, le=9)], ButtonFill] = Field(default_factory=dict)
     schedule: Schedule
     resend_after_days: Annotated[int, Field(ge=0)]
     holdout_percent: Annotated[float, Field(ge=0, lt=100)] = 0.0
@@ -144,6 +202,18 @@ class Campaign(_Frozen):
     # unique recipients outside the service window per rolling 24 h on the sending
     # number; None: the inbox's limit in senders/programme.yaml
     messaging_limit: MessagingLimit | None = None
+    # how results are measured (marts.fct_campaign_sends, marts.kpi_campaign_funnel)
+    goal: Goal = Field(default_factory=Goal)
+    uplift: Uplift = Field(default_factory=Uplift)
+
+    @model_validator(mode="after")
+    def _holdout_is_not_a_variant(self) -> Campaign:
+        if any(variant.name == HOLDOUT_ARM for variant in self.variants):
+            raise ValueError(
+                f"variants: a variant may not be named {HOLDOUT_ARM!r} (the holdout's row in "
+                "marts.kpi_campaign_funnel); rename it"
+            )
+        return self
 
     @field_validator("variants")
     @classmethod
@@ -161,6 +231,30 @@ class Campaign(_Frozen):
             )
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _variables_with_fallbacks(cls, data: Any) -> Any:
+        """`variables: {1: {column: first_name, fallback: cliente}}` into `variables`
+        (the columns) and `variable_fallbacks`; a bare column name stays as it is."""
+        if not isinstance(data, dict) or not isinstance(data.get("variables"), dict):
+            return data
+        columns: dict[Any, Any] = {}
+        fallbacks: dict[Any, Any] = dict(data.get("variable_fallbacks") or {})
+        for number, spec in data["variables"].items():
+            if isinstance(spec, dict):
+                if "column" not in spec or set(spec) - {"column", "fallback"}:
+                    raise ValueError(
+                        f"variables.{number}: a body variable is a column name or "
+                        f"{{column: c, fallback: text}}, got keys {sorted(spec)}; fixed text "
+                        "belongs in the template body"
+                    )
+                columns[number] = spec["column"]
+                if "fallback" in spec:
+                    fallbacks[number] = spec["fallback"]
+            else:
+                columns[number] = spec
+        return {**data, "variables": columns, "variable_fallbacks": fallbacks}
+
     @field_validator("variables")
     @classmethod
     def _numbered_from_one(cls, value: dict[int, str]) -> dict[int, str]:
@@ -168,17 +262,52 @@ class Campaign(_Frozen):
             raise ValueError(f"variables must be numbered 1..n, got {sorted(value)}")
         return dict(sorted(value.items()))
 
+    @model_validator(mode="after")
+    def _fallbacks_have_variables(self) -> Campaign:
+        stray = sorted(set(self.variable_fallbacks) - set(self.variables))
+        if stray:
+            raise ValueError(f"variable_fallbacks {stray} have no variable; number them like variables")
+        return self
+
     @property
     def segment_relation(self) -> str:
         return f"segments.{self.segment}"
 
+    @property
+    def body_fills(self) -> dict[int, Fill]:
+        return {
+            number: Fill(column=column, fallback=self.variable_fallbacks.get(number))
+            for number, column in self.variables.items()
+        }
+
+    @property
+    def columns(self) -> list[str]:
+        """Every member column the campaign's parameters read (body, header, buttons),
+        in order: what the audience query selects."""
+        return fill_columns(self.body_fills, self.header, self.buttons)
+
+    def missing_variables(self, values: dict[str, Any]) -> list[str]:
+        """The columns blank for this member with no fallback (non-empty: the member is
+        skipped with `missing_variable`)."""
+        try:
+            fill_components(values, self.body_fills, self.header, self.buttons)
+        except MissingVariable as exc:
+            return exc.missing
+        return []
+
     def body_params(self, values: dict[str, Any]) -> list[str]:
-        """The template's body parameters, in order, from a member's variable values."""
-        return [str(values[column]) for column in self.variables.values()]
+        """The template's body parameters, in order, from a member's variable values
+        (a blank value takes its fallback; MissingVariable when there is none)."""
+        body = self.body_fills
+        missing = [f.column or "" for f in body.values() if f.resolve(values) is None]
+        if missing:
+            raise MissingVariable(missing)
+        return [body[n].resolve(values) or "" for n in sorted(body)]
 
     def components(self, values: dict[str, Any]) -> list[dict[str, Any]]:
-        """The template's filled components (senders.message_body) for one member."""
-        return body_component(self.body_params(values))
+        """The template's filled components (header, body, buttons; senders.message_body)
+        for one member; MissingVariable names the columns blank with no fallback."""
+        return fill_components(values, self.body_fills, self.header, self.buttons)
 
 
 def check_campaign(campaign: Campaign, templates: TemplateRegistry) -> Template:
@@ -198,12 +327,9 @@ def check_campaign(campaign: Campaign, templates: TemplateRegistry) -> Template:
             f"campaign {campaign.campaign_id}: template: {ref.name!r} ({ref.language}) cannot "
             f"be sent: {reason}. Fix: name a sendable template, or see docs/templates.md"
         )
-    if len(campaign.variables) != template.body_params:
-        raise CampaignConfigError(
-            f"campaign {campaign.campaign_id}: template {ref.name!r} takes "
-            f"{template.body_params} body parameters but the campaign maps "
-            f"{len(campaign.variables)} variables"
-        )
+    problem = check_fills(template, campaign.body_fills, campaign.header, campaign.buttons)
+    if problem is not None:
+        raise CampaignConfigError(f"campaign {campaign.campaign_id}: {problem}")
     return template
 
 
@@ -227,13 +353,33 @@ def check_segment(campaign: Campaign, template: Template, project: ProjectSegmen
                 f"segment: {segment.name} checks marketing consent on {segment.channel!r}, "
                 "not whatsapp; a WhatsApp campaign needs `channel: whatsapp`"
             )
-    for number, column in campaign.variables.items():
+    for column in campaign.columns:
         if column not in segment.template_columns and column not in project.contact_columns:
+            where = _where(campaign, column)
             raise CampaignConfigError(
-                f"variables.{number}: {column!r} is neither a template column of segment "
+                f"{where}: {column!r} is neither a template column of segment "
                 f"{segment.name} ({', '.join(segment.template_columns) or 'none'}) "
                 "nor a column of marts.dim_contacts"
             )
+
+
+def _where(campaign: Campaign, column: str) -> str:
+    """The YAML key that names `column` (for error messages)."""
+    for number, name in campaign.variables.items():
+        if name == column:
+            return f"variables.{number}"
+    header = campaign.header
+    if header is not None:
+        if header.text:
+            for number, fill in header.text.items():
+                if fill.column == column:
+                    return f"header.text.{number}"
+        elif getattr(header, header.kind).column == column:
+            return f"header.{header.kind}"
+    for index, button in campaign.buttons.items():
+        if button.fill.column == column:
+            return f"buttons.{index}.{button.kind}"
+    return "variables"
 
 
 def load_campaign(

@@ -66,6 +66,8 @@ class PairRateLimiter:
 
     async def acquire(self, to: str) -> PairSlot:
         """Wait until `to` may receive a request, and take that turn."""
+        if not self.pair_seconds:
+            return PairSlot(to, self._clock(), None)  # disabled: remember nobody
         while True:
             now = self._clock()
             self._prune(now)
@@ -74,6 +76,15 @@ class PairRateLimiter:
                 self._last[to] = now
                 return PairSlot(to, now, last)
             await asyncio.sleep(last + self.pair_seconds - now)
+
+    def restamp(self, slot: PairSlot) -> PairSlot:
+        """Move the turn to now, when the request actually starts: waits for a token or
+        a connection after `acquire` must not shorten the gap Meta sees."""
+        if self._last.get(slot.to) != slot.taken_at:
+            return slot
+        now = max(self._clock(), slot.taken_at)
+        self._last[slot.to] = now
+        return PairSlot(slot.to, now, slot.previous)
 
     def release(self, slot: PairSlot) -> None:
         """Give a turn back: the request was refused or never left, so no message

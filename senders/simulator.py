@@ -109,20 +109,19 @@ import hmac
 import json
 import logging
 import os
+import random
 import re
 import signal
-import socket
 import threading
 import time
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any, cast
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from pipelines.landing import write_jsonl
@@ -130,6 +129,7 @@ from pipelines.settings import paths
 from senders.simulator_checks import check_parameters, parse_template_message
 from senders.simulator_errors import _ERRORS, _ERRORS_HREF, SimulatedError, auth_error, meta_error
 from senders.simulator_faults import Faults
+from senders.simulator_http import HttpServer
 from senders.simulator_limits import Limits
 from senders.simulator_send_log import SendLog
 from senders.simulator_webhooks import HttpSink, LandingSink, WebhookSink
@@ -141,6 +141,7 @@ Clock = Callable[[], datetime]
 _MESSAGES_PATH = re.compile(r"^/(v\d+\.\d+)/([^/]+)/messages/?$")
 _TEMPLATES_PATH = re.compile(r"^/(v\d+\.\d+)/([^/]+)/message_templates/?$")
 _ADMIN_PREFIX = "/_simulator/"
+_IDS = random.Random()  # seeded from the OS once: wamids need uniqueness, not secrecy
 _ATTEMPTS_KEPT = 1_000_000  # recipients whose attempt numbers are remembered (LRU)
 _SERVICE_WINDOW = timedelta(hours=24)
 _ENTRY_POINT_WINDOW = timedelta(hours=72)
@@ -203,11 +204,12 @@ class CloudApiSimulator:
         self._templates = dict(load_templates() if templates is None else templates)
         self._clock: Clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
+        self._delivering = threading.Lock()
         self._requests: list[Any] = []
         self._attempts: OrderedDict[str, int] = OrderedDict()
         self._template_list_errors: list[int] = []
         self.template_list_requests: list[str] = []
-        self._pending: list[_Pending] = []
+        self._pending: deque[_Pending] = deque()  # in order of `due` (one delay for all)
         self._written: list[Path] = []
         self._inbound: dict[str, datetime] = {}
         self._entry_points: dict[str, datetime] = {}
@@ -218,14 +220,8 @@ class CloudApiSimulator:
             HttpSink(webhook_url, app_secret or b"") if webhook_url else LandingSink(self.landing_dir)
         )
         self._closed = threading.Event()
-        self._server = _Server((host, port), self)
+        self._server = HttpServer(host, port, self.dispatch)
         self._threads = [
-            threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name="cloud-api-sim",
-                daemon=True,
-            ),
             threading.Thread(target=self._deliver_due, name="cloud-api-sim-webhooks", daemon=True),
         ]
         for thread in self._threads:
@@ -254,9 +250,9 @@ class CloudApiSimulator:
 
     def set_faults(self, faults: Faults | None = None, **changes: Any) -> Faults:
         """Replace the faults (`faults`), or change some of their fields (`changes`)."""
-        updated = Faults.from_json(changes, base=faults or (self.faults if not faults else None))
-        self.faults = updated
-        return updated
+        base = faults if faults is not None else self.faults
+        self.faults = Faults.from_json(changes, base=base)
+        return self.faults
 
     def note_inbound(self, wa_id: str, at: datetime, entry_point: bool = False) -> None:
         """The recipient wrote to the business at `at` (simulated time): the 24-hour
@@ -343,7 +339,7 @@ class CloudApiSimulator:
         if fault == "server_error":
             status = faults.server_error_status(wa_id, attempt)
             raise meta_error(status, 131000)
-        wamid = f"wamid.SIM{uuid.uuid4().hex.upper()}"
+        wamid = f"wamid.SIM{_IDS.getrandbits(128):032X}"  # unique; no urandom syscall per send
         self.limits.note_accepted(wa_id)
         self.send_log.record(
             wamid=wamid,
@@ -379,11 +375,18 @@ class CloudApiSimulator:
         if self._token is not None and not hmac.compare_digest(token.strip(), self._token):
             raise auth_error()
 
-    # -- the admin endpoints (a simulator in another process) ----------------------------
+    def dispatch(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> Answer:
+        """One HTTP request (senders.simulator_http) to its handler."""
+        if target.startswith(_ADMIN_PREFIX):
+            return self.handle_admin(method, target, raw)
+        authorization = headers.get("authorization")
+        if method == "POST":
+            return self.handle_send(target, authorization, raw)
+        if method == "GET":
+            return Answer(*self.handle_template_list(target, authorization))
+        return Answer(405, meta_error(405, 100, f"Unsupported method {method}").body)
 
-    def wait(self, seconds: float) -> None:
-        """Sleep `seconds`, or less when the simulator closes."""
-        self._closed.wait(seconds)
+    # -- the admin endpoints (a simulator in another process) ----------------------------
 
     def handle_admin(self, method: str, path: str, raw: bytes) -> Answer:
         """`GET|POST /_simulator/faults`, `GET /_simulator/sends`, `POST /_simulator/inbound`."""
@@ -578,15 +581,19 @@ class CloudApiSimulator:
 
     def _write(self, due_before: float | None) -> list[Path]:
         with self._lock:
-            ready: list[_Pending] = []
-            waiting: list[_Pending] = []
-            for pending in self._pending:
-                is_due = due_before is None or pending.due <= due_before
-                (ready if is_due else waiting).append(pending)
+            pending = self._pending
+            if due_before is None:
+                ready = list(pending)
+                pending.clear()
+            else:
+                ready = []
+                while pending and pending[0].due <= due_before:
+                    ready.append(pending.popleft())
             if not ready:
                 return []
-            self._pending = waiting
+        with self._delivering:  # one delivery at a time, outside the lock sends take
             files = self._sink.deliver([(p.occurred_at, p.body) for p in ready])
+        with self._lock:
             self._written.extend(files)
         logger.debug("simulator delivered %d status webhooks (%d files)", len(ready), len(files))
         return files
@@ -598,8 +605,7 @@ class CloudApiSimulator:
         if self._closed.is_set():
             return
         self._closed.set()
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.close()
         for thread in self._threads:
             thread.join(timeout=5)
         self.flush()
@@ -677,69 +683,6 @@ def _template_object(template: Template, fields: list[str]) -> dict[str, Any]:
 
 def _major(version: str) -> int:
     return int(version.lstrip("v").split(".")[0])
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True  # a handler still sleeping (slow answer) never blocks close()
-
-    def __init__(self, address: tuple[str, int], simulator: CloudApiSimulator) -> None:
-        super().__init__(address, _Handler)
-        self.simulator = simulator
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive
-    disable_nagle_algorithm = True  # headers and body go out as separate writes
-    server_version = "ThreadlineCloudApiSimulator/1.0"
-
-    @property
-    def simulator(self) -> CloudApiSimulator:
-        return cast(_Server, self.server).simulator
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if self.path.startswith(_ADMIN_PREFIX):
-            self._answer(self.simulator.handle_admin("POST", self.path, raw))
-            return
-        self._answer(self.simulator.handle_send(self.path, self.headers.get("Authorization"), raw))
-
-    def do_GET(self) -> None:  # noqa: N802
-        if self.path.startswith(_ADMIN_PREFIX):
-            self._answer(self.simulator.handle_admin("GET", self.path, b""))
-            return
-        self._reply(*self.simulator.handle_template_list(self.path, self.headers.get("Authorization")))
-
-    def _answer(self, answer: Answer) -> None:
-        if answer.delay > 0:
-            self.simulator.wait(answer.delay)
-        if not answer.answer:
-            self.close_connection = True
-            try:
-                self.wfile.flush()
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            return
-        self._reply(answer.status, answer.body, answer.headers)
-
-    def _reply(
-        self, status: int, body: dict[str, Any], headers: tuple[tuple[str, str], ...] = ()
-    ) -> None:
-        payload = json.dumps(body).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in headers:
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            logger.debug("client went away before the answer to %s", self.path)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        logger.debug("simulator: " + format, *args)
 
 
 def main(argv: list[str] | None = None) -> None:

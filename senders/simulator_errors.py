@@ -3,8 +3,10 @@ error_data: {messaging_product, details}, fbtrace_id}}` with Meta's titles and d
 
 from __future__ import annotations
 
-import uuid
+import random
 from typing import Any
+
+_IDS = random.Random()
 
 _ERRORS_HREF = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
 
@@ -65,7 +67,7 @@ def meta_error(http_status: int, code: int, details: str | None = None) -> Simul
         "type": "OAuthException",
         "code": code,
         "error_data": {"messaging_product": "whatsapp", "details": details or default_details},
-        "fbtrace_id": uuid.uuid4().hex[:23],
+        "fbtrace_id": f"{_IDS.getrandbits(92):023x}",
     }
     return SimulatedError(http_status, {"error": error})
 
@@ -75,7 +77,7 @@ def auth_error() -> SimulatedError:
         "message": "Invalid OAuth access token - Cannot parse access token",
         "type": "OAuthException",
         "code": 190,
-        "fbtrace_id": uuid.uuid4().hex[:23],
+        "fbtrace_id": f"{_IDS.getrandbits(92):023x}",
     }
     return SimulatedError(401, {"error": error})
 

@@ -10,6 +10,8 @@ statuses as (
 rolled_up as (
     select
         message_id,
+        -- the number the message went to (its wa_id: international digits, no plus)
+        max(recipient_wa_id) as recipient_wa_id,
         max_by(status, status_rank) as status,
         min(case when status = 'sent' then status_at end) as sent_status_at,
         -- "if delivered and read happen together, no delivered webhook is sent"

@@ -1,38 +1,34 @@
--- What WhatsApp messaging cost per day, inbox and pricing category: delivered billable
--- messages × the rate card (seed rate_card, by the recipient's country, '*' fallback).
+-- What WhatsApp messaging cost per day, inbox and pricing category: the charged messages
+-- of fct_message_costs (delivered billable messages × the rate card), summed.
 with
 
-messages as (select * from {{ ref('fct_messages') }}),
-contacts as (select * from {{ ref('dim_contacts') }}),
-rates as (select * from {{ ref('rate_card') }}),
+costs as (select * from {{ ref('fct_message_costs') }}),
 
-billable as (
-    select
-        cast(m.delivered_at as date) as day,
-        m.inbox_id,
-        m.pricing_category,
-        coalesce(c.country_code, '*') as country_code
-    from messages m
-    left join contacts c using (contact_id)
-    where m.is_billable and m.delivered_at is not null
+charged as (
+    select * from costs where is_charged
 ),
 
-priced as (
+final as (
     select
-        b.*,
-        coalesce(own.price_eur, fallback.price_eur, 0) as price_eur,
-        own.price_eur is null and fallback.price_eur is null as is_unpriced
-    from billable b
-    left join rates own on own.country_code = b.country_code and own.pricing_category = b.pricing_category
-    left join rates fallback on fallback.country_code = '*' and fallback.pricing_category = b.pricing_category
+        delivered_day as day,
+        inbox_id,
+        pricing_category,
+        count(*) as billable_messages,
+        cast(sum(coalesce(cost, 0)) as decimal(18, 4)) as cost,
+        min(currency) as currency,
+        sum(case when is_unpriced then 1 else 0 end) as unpriced_messages
+    from charged
+    group by delivered_day, inbox_id, pricing_category
 )
 
 select
     day,
     inbox_id,
     pricing_category,
-    count(*) as billable_messages,
-    cast(sum(price_eur) as decimal(18, 4)) as cost_eur,
-    sum(case when is_unpriced then 1 else 0 end) as unpriced_messages
-from priced
-group by day, inbox_id, pricing_category
+    billable_messages,
+    -- kept for the readers of the first version (the rate card was EUR only)
+    case when currency = 'EUR' then cost end as cost_eur,
+    unpriced_messages,
+    cost,
+    currency
+from final

@@ -28,6 +28,7 @@ RAW_TABLES: dict[str, list[str]] = {
     "consent_forms": ["consent_forms"],
     "listings": ["listings"],
     "campaign_sends": ["campaign_sends"],
+    "campaigns": ["campaigns"],
 }
 
 DESCRIPTIONS = {
@@ -47,6 +48,8 @@ DESCRIPTIONS = {
     "consent_forms": "Web-form consent statements (CSV or JSONL exports) from landing/consent/.",
     "listings": "Property listings (gestionale CSV exports, JSON feeds) from landing/listings/.",
     "campaign_sends": "The campaign send ledger (state/send_ledger.sqlite), copied whole.",
+    "campaigns": "The campaign definitions (senders/campaigns/*.yaml: goal, uplift method, variants), "
+    "validated and copied whole.",
 }
 
 

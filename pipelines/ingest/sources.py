@@ -11,6 +11,7 @@ import duckdb
 from pipelines.ingest import (
     calendar,
     calls,
+    campaign_configs,
     canonical,
     chatwoot,
     chatwoot_api,
@@ -48,6 +49,10 @@ def _chatwoot(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, int]:
     return {key: webhooks[key] + rest[key] for key in webhooks}
 
 
+def _campaigns(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, int]:
+    return {"rows": campaign_configs.sync(con)}
+
+
 def _ledger(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict[str, int]:
     return {"rows": send_ledger.sync(con, paths.send_ledger)}
 
@@ -68,6 +73,7 @@ SOURCES: dict[str, IngestFn] = {
     "consent_forms": _landing(consent_forms),
     "listings": _landing(listings),
     "campaign_sends": _ledger,
+    "campaigns": _campaigns,
 }
 
 

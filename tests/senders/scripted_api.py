@@ -32,6 +32,12 @@ def meta_error(http_status: int, code: int, headers: dict[str, str] | None = Non
     return http_status, body, headers or {}
 
 
+class _Server(ThreadingHTTPServer):
+    # the default listen backlog (5) drops connections when many sends open at once
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class ScriptedApi:
     """Serves `script(n, body)` for the n-th request (0-based), after `delay` seconds."""
 
@@ -74,7 +80,7 @@ class ScriptedApi:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()

@@ -72,7 +72,7 @@ def test_three_pages_land_in_the_state_file_and_take_precedence(meta, tmp_path, 
     target = synced_templates_file(home)
     with _client(meta) as client:
         result = sync_templates(client, target)
-    assert (result.templates, result.pages, result.skipped) == (7, 3, [])
+    assert (result.templates, result.pages, result.skipped) == (len(_meta_registry()), 3, [])
     assert len(meta.template_list_requests) == 3
     assert "after=" not in meta.template_list_requests[0]
     assert all("after=" in request for request in meta.template_list_requests[1:])
@@ -98,7 +98,7 @@ def test_a_429_is_retried_then_the_sync_succeeds(meta, tmp_path):
     meta.fail_template_lists(429, 503)
     with _client(meta) as client:
         result = sync_templates(client, tmp_path / "templates.json")
-    assert result.templates == 7
+    assert result.templates == len(_meta_registry())
     assert len(meta.template_list_requests) == 3 + 2  # the first page asked three times
 
 
@@ -125,7 +125,7 @@ def test_the_cli_reads_the_environment(meta, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("THREADLINE_WHATSAPP_API_URL", meta.base_url)
     assert main(["--home", str(tmp_path / "home")]) == 0
     out = capsys.readouterr().out
-    assert "7 templates from 1 pages" in out and "sync-secret-77" not in out
+    assert f"{len(_meta_registry())} templates from 1 pages" in out and "sync-secret-77" not in out
     monkeypatch.delenv("THREADLINE_WHATSAPP_TOKEN")
     assert main(["--home", str(tmp_path / "home")]) == 1
     assert "THREADLINE_WHATSAPP_TOKEN" in capsys.readouterr().out
