@@ -148,7 +148,8 @@ def write_ledger(path: Path) -> None:
         )
         member = {"contact_id": "HELD1", "phone": phone(51), "variables": {"first_name": "Ada"}}
         db.execute(
-            "insert into holds values (?, ?, ?, 'quiet_hours', ?, ?, ?)",
+            "insert into holds (campaign_id, run_id, contact_id, reason, not_before, member, held_at)"
+                " values (?, ?, ?, 'quiet_hours', ?, ?, ?)",
             (SPRING, SPRING_RUN, "HELD1", iso(SENT + timedelta(hours=12)), json.dumps(member), iso(SENT)),
         )
 
