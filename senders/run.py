@@ -165,7 +165,7 @@ def policy_skip_reason(
     reason = consent_reason(template_category, rules.facts.consent(member))
     if reason is not None:
         return reason
-    if any(_blank(member.variables.get(column)) for column in campaign.variables.values()):
+    if campaign.missing_variables(member.variables):  # blank with no fallback, any component
         return "missing_variable"
     if now is not None:
         since = now - timedelta(days=rules.programme.undeliverable_days)
@@ -176,10 +176,6 @@ def policy_skip_reason(
     if template_category is TemplateCategory.MARKETING and rules.programme.global_control.includes(member.contact_id):
         return "global_control"
     return None
-
-
-def _blank(value: object) -> bool:
-    return value is None or not str(value).strip()
 
 
 def run_campaign(

@@ -14,6 +14,7 @@ import yaml
 from pipelines.privacy import tombstones
 from senders.audience import AudienceMember, load_audience
 from senders.campaign import (
+    CAMPAIGNS_DIR,
     Campaign,
     CampaignConfigError,
     FrequencyCap,
@@ -347,3 +348,30 @@ def test_the_shipped_programme_and_its_errors(tmp_path: Path) -> None:
     broken.write_text("global_control: {percent: 120}\nmessaging_limit: 500\n", encoding="utf-8")
     with pytest.raises(CampaignConfigError, match=r"programme\.yaml: global_control\.percent.*messaging_limit"):
         load_programme(broken)
+
+
+def test_a_blank_variable_takes_its_fallback_and_one_without_is_skipped(
+    member: MemberFactory,
+    ledger: SendLedger,
+    client: CloudApiClient,
+    sim: CloudApiSimulator,
+    send_time: datetime,
+    tmp_path: Path,
+) -> None:
+    shipped = yaml.safe_load((CAMPAIGNS_DIR / "repurchase_reminder.yaml").read_text(encoding="utf-8"))
+    shipped["holdout_percent"] = 0
+    shipped["variables"] = {1: {"column": "first_name", "fallback": "cliente"}, 2: "last_product"}
+    path = tmp_path / "repurchase_reminder.yaml"
+    path.write_text(yaml.safe_dump(shipped), encoding="utf-8")
+    campaign = load_campaign(path)
+    nameless = member("c1", "01")
+    nameless.variables["first_name"] = "  "
+    productless = member("c2", "02")
+    productless.variables["last_product"] = None
+
+    summary = run_campaign(campaign, [nameless, productless], ledger, client, "run-1", send_time)
+    assert (summary.accepted, dict(summary.skipped)) == (1, {"missing_variable": 1})
+    (body,) = sim.requests
+    (component,) = body["template"]["components"]
+    assert [p["text"] for p in component["parameters"]][0] == "cliente"
+    assert statuses(ledger)[("run-1", "c2")] == ("skipped", "missing_variable")
