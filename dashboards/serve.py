@@ -30,7 +30,12 @@ def preload() -> None:
     # the app's own modules (app.py itself renders when run, so it runs per session)
     import dashboards.charts  # noqa: F401
     import dashboards.queries  # noqa: F401
-    import dashboards.sections  # noqa: F401
+    import dashboards.formatting  # noqa: F401
+    import dashboards.sections.campaigns  # noqa: F401
+    import dashboards.sections.response_times  # noqa: F401
+    import dashboards.sections.segments  # noqa: F401
+    import dashboards.sections.volume  # noqa: F401
+    import pipelines.settings  # noqa: F401
     import dashboards.sidebar  # noqa: F401
     import dashboards.snapshot  # noqa: F401
 

@@ -42,7 +42,7 @@ COLUMNS: dict[str, pl.DataType] = {
     "config": pl.String(),  # the whole validated definition, JSON
     "source_file": pl.String(),
     "content_sha256": pl.String(),
-    "loaded_at": pl.String(),
+    "ingested_at": pl.String(),
 }
 
 
@@ -52,7 +52,7 @@ def campaigns_dir() -> Path:
     return Path(configured) if configured else CAMPAIGNS_DIR
 
 
-def _row(path: Path, loaded_at: str) -> dict[str, object]:
+def _row(path: Path, ingested_at: str) -> dict[str, object]:
     try:
         campaign = Campaign.model_validate(read_yaml(path))
     except ValidationError as exc:
@@ -73,15 +73,15 @@ def _row(path: Path, loaded_at: str) -> dict[str, object]:
         "config": json.dumps(campaign.model_dump(mode="json"), sort_keys=True),
         "source_file": path.name,
         "content_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-        "loaded_at": loaded_at,
+        "ingested_at": ingested_at,
     }
 
 
 def read_campaigns(folder: Path) -> pl.DataFrame:
     """One row per campaign file of `folder` (empty when there is none); a file that does
     not validate raises CampaignConfigError naming the file and the key."""
-    loaded_at = datetime.now(UTC).isoformat(timespec="seconds")
-    rows = [_row(path, loaded_at) for path in sorted(folder.glob("*.yaml"))]
+    ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
+    rows = [_row(path, ingested_at) for path in sorted(folder.glob("*.yaml"))]
     seen: dict[str, str] = {}
     for row in rows:
         campaign_id, file = str(row["campaign_id"]), str(row["source_file"])
