@@ -194,23 +194,17 @@ def run_campaign(
     synchronous code (the Dagster asset, scripts): `run_campaign_async` in an event loop.
 
     A client with a synchronous `send` is driven from `max_in_flight` threads."""
-    if is_async_sender(client):
-        return asyncio.run(
-            run_campaign_async(
-                campaign, audience, ledger, client, run_id, now, rules,
-                max_in_flight=max_in_flight, batch_size=batch_size,
-            )
-        )
-    threaded = ThreadedSender(client, max_in_flight)
+    threaded = None if is_async_sender(client) else ThreadedSender(client, max_in_flight)
     try:
         return asyncio.run(
             run_campaign_async(
-                campaign, audience, ledger, threaded, run_id, now, rules,
+                campaign, audience, ledger, client if threaded is None else threaded, run_id, now, rules,
                 max_in_flight=max_in_flight, batch_size=batch_size,
             )
         )
     finally:
-        threaded.close()
+        if threaded is not None:
+            threaded.close()
 
 
 async def run_campaign_async(
