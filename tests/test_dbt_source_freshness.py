@@ -21,7 +21,6 @@ SOURCE = "source.threadline.raw."
 # raw tables without `ingested_at`: declared with freshness switched off
 WITHOUT_FRESHNESS = {
     "campaign_sends",
-    "campaigns",
     "contact_registry_state",
     "phone_numbers",
     "phone_number_scans",

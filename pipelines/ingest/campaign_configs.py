@@ -42,7 +42,7 @@ COLUMNS: dict[str, pl.DataType] = {
     "config": pl.String(),  # the whole validated definition, JSON
     "source_file": pl.String(),
     "content_sha256": pl.String(),
-    "ingested_at": pl.String(),
+    "ingested_at": pl.Datetime("us"),  # naive UTC, as every raw table has it
 }
 
 
@@ -52,7 +52,7 @@ def campaigns_dir() -> Path:
     return Path(configured) if configured else CAMPAIGNS_DIR
 
 
-def _row(path: Path, ingested_at: str) -> dict[str, object]:
+def _row(path: Path, ingested_at: datetime) -> dict[str, object]:
     try:
         campaign = Campaign.model_validate(read_yaml(path))
     except ValidationError as exc:
@@ -80,7 +80,7 @@ def _row(path: Path, ingested_at: str) -> dict[str, object]:
 def read_campaigns(folder: Path) -> pl.DataFrame:
     """One row per campaign file of `folder` (empty when there is none); a file that does
     not validate raises CampaignConfigError naming the file and the key."""
-    ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
+    ingested_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     rows = [_row(path, ingested_at) for path in sorted(folder.glob("*.yaml"))]
     seen: dict[str, str] = {}
     for row in rows:

@@ -63,7 +63,9 @@ def accepted_by_simulator(send_log: Path) -> dict[str, list[str]]:
 def test_killed_runs_send_each_member_at_most_once(tmp_path: Path) -> None:
     rng = random.Random(20261202)
     audience_path, ledger_path = tmp_path / "audience.jsonl", tmp_path / "state" / "ledger.sqlite"
-    members = write_audience(audience_path, 300)
+    # each kill may leave up to --max-in-flight members reserved (unknown, never resent):
+    # 22 kills must not use up the audience before the last one
+    members = write_audience(audience_path, 600)
     landing = tmp_path / "landing"
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "THREADLINE_WHATSAPP_TOKEN": "kill-test-token"}
     send_log = tmp_path / "simulator-sends.jsonl"

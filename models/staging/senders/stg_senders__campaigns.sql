@@ -32,7 +32,7 @@ renamed as (
         coalesce(cast(uplift_confidence as double), 0.95) as uplift_confidence,
 
         -- timestamps
-        {{ from_iso8601('ingested_at') }} as ingested_at
+        ingested_at
     from source
 )
 
